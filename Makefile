@@ -1,0 +1,33 @@
+# The two commands of the README. Both install what is missing first (scripts/setup).
+# wasm-opt comes from the npm package binaryen: cargo-leptos uses the one on PATH.
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run dev release test test-unit test-e2e setup setup-test
+
+## Build and serve the app on the embedded database (./data) at http://127.0.0.1:3000
+run: setup
+	cargo leptos serve
+
+## Hot reload for development: rebuilds on every save
+dev: setup
+	cargo leptos watch
+
+## Optimised build (release server, size-optimised wasm) served at http://127.0.0.1:3000
+release: setup
+	cargo leptos serve --release
+
+## Every test: unit and server tests, then the browser tests against a real SMTP server
+test: setup-test test-unit test-e2e
+
+setup:
+	scripts/setup
+
+setup-test:
+	scripts/setup test
+
+test-unit:
+	cargo test --workspace --exclude frontend
+
+test-e2e:
+	cargo leptos build
+	cd end2end && npx playwright test

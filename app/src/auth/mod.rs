@@ -1,0 +1,358 @@
+//! Accounts and sign-in: create an account, verify its email, sign in and out, and
+//! the language setting. Server functions here; pages in `pages.rs`.
+
+mod pages;
+
+pub use pages::{SignInPage, SignUpPage, VerifyEmailPage};
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::AccountKind;
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+/// Who is signed in, as pages see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub name: String,
+    pub email: String,
+    pub company_name: String,
+    pub kind: AccountKind,
+    pub is_admin: bool,
+    pub verified: bool,
+    pub lang: Lang,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use db::secrets::Secret;
+    use db::sessions::SessionUser;
+
+    use super::Me;
+    use crate::domain::AccountKind;
+    use crate::error::AppError;
+    use crate::i18n::Lang;
+    use crate::server::{cookies, internal, AppState};
+
+    pub const VERIFY_LINK_DAYS: i64 = 7;
+
+    impl TryFrom<SessionUser> for Me {
+        type Error = AppError;
+
+        fn try_from(u: SessionUser) -> Result<Me, AppError> {
+            Ok(Me {
+                kind: AccountKind::parse(&u.account_kind).map_err(|_| AppError::Internal)?,
+                lang: Lang::parse(&u.lang).unwrap_or_default(),
+                name: u.name,
+                email: u.email,
+                company_name: u.company_name,
+                is_admin: u.is_admin,
+                verified: u.verified,
+            })
+        }
+    }
+
+    /// Starts a new session for `user_id`: any session the browser already had is
+    /// ended first, so the session id always changes at sign-in.
+    pub async fn start_session(
+        state: &AppState,
+        user_id: &str,
+        lang: Lang,
+    ) -> Result<(), AppError> {
+        let parts = crate::server::request_parts()?;
+        if let Some(old) = cookies::session_secret(&parts.headers) {
+            state
+                .db
+                .delete_session(&old.hash())
+                .await
+                .map_err(internal("ending the previous session failed"))?;
+        }
+        let secret = Secret::generate();
+        let now = state.clock.now();
+        state
+            .db
+            .create_session(
+                &secret.hash(),
+                user_id,
+                now,
+                now + db::chrono::Duration::days(cookies::SESSION_DAYS),
+            )
+            .await
+            .map_err(internal("creating a session failed"))?;
+        let secure = state.settings.secure_cookies();
+        cookies::set_session(&secret, secure);
+        cookies::set_lang(lang.code(), secure);
+        Ok(())
+    }
+
+    /// The client's address for rate limiting: the TCP peer.
+    pub fn client_address(parts: &http::request::Parts) -> String {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
+#[server(endpoint = "auth/sign_up")]
+pub async fn sign_up(
+    kind: String,
+    company_name: String,
+    name: String,
+    email: String,
+    password: String,
+    lang: String,
+) -> Result<Lang, AppError> {
+    use crate::domain::{CompanyName, EmailAddress, InputError, Password, PersonName};
+    use crate::server::emails::{self, VerifyEmail};
+    use crate::server::{boundary, internal, passwords, redirect, state};
+    use db::accounts::{NewAccount, VerificationLink};
+    use db::secrets::Secret;
+
+    boundary("auth.sign_up", async move {
+        let kind = AccountKind::parse(&kind)?;
+        let company = CompanyName::parse(&company_name)?;
+        let name = PersonName::parse(&name)?;
+        let email = EmailAddress::parse(&email)?;
+        let password = Password::parse(&password)?;
+        let lang = Lang::parse(&lang).ok_or(InputError::LanguageInvalid)?;
+
+        let state = state()?;
+        let password_hash = passwords::hash(password).await?;
+        let now = state.clock.now();
+        let token = Secret::generate();
+        let link = format!(
+            "{}/verify-email?token={}",
+            state.settings.public_url,
+            token.expose()
+        );
+        let mail = emails::verify_email(
+            lang,
+            &VerifyEmail {
+                to: email.as_str(),
+                name: name.as_str(),
+                company: company.as_str(),
+                link: &link,
+            },
+        );
+        let new = NewAccount {
+            kind: kind.as_str().into(),
+            company_name: company.as_str().into(),
+            user_name: name.as_str().into(),
+            email: email.as_str().into(),
+            password_hash,
+            lang: lang.code().into(),
+        };
+        let verification = VerificationLink {
+            token_hash: &token.hash(),
+            expires_at: now + db::chrono::Duration::days(ssr::VERIFY_LINK_DAYS),
+            email: &mail,
+        };
+        let account = state
+            .db
+            .create_account(&new, verification, now)
+            .await
+            .map_err(|e| match e {
+                db::DbError::EmailTaken => AppError::EmailTaken,
+                e => internal("creating an account failed")(e),
+            })?;
+        tracing::info!(account = %account, kind = kind.as_str(), "account created");
+        state.mail_wakeup.notify_one();
+        ssr::start_session(&state, email.as_str(), lang).await?;
+        redirect("/");
+        Ok(lang)
+    })
+    .await
+}
+
+#[server(endpoint = "auth/sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<Lang, AppError> {
+    use crate::server::{boundary, internal, passwords, redirect, request_parts, state};
+
+    boundary("auth.sign_in", async move {
+        let state = state()?;
+        let parts = request_parts()?;
+        let now = state.clock.now();
+        let email = email.trim().to_lowercase();
+        const WINDOW_SECS: i64 = 15 * 60;
+        let per_account = state
+            .db
+            .rate_limit_hit(&format!("sign_in:account:{email}"), WINDOW_SECS, now)
+            .await
+            .map_err(internal("rate limit failed"))?;
+        let per_client = state
+            .db
+            .rate_limit_hit(
+                &format!("sign_in:client:{}", ssr::client_address(&parts)),
+                WINDOW_SECS,
+                now,
+            )
+            .await
+            .map_err(internal("rate limit failed"))?;
+        if per_account > state.settings.sign_in_limit_per_account
+            || per_client > state.settings.sign_in_limit_per_client
+        {
+            tracing::warn!("sign-in rate limit reached");
+            return Err(AppError::TooManyAttempts);
+        }
+        if password.len() > 1024 {
+            return Err(AppError::BadCredentials);
+        }
+        let credentials = state
+            .db
+            .credentials(&email)
+            .await
+            .map_err(internal("reading credentials failed"))?;
+        let user_id = credentials.as_ref().map(|c| c.user_id.clone());
+        let stored = credentials.map(|c| c.password_hash);
+        if !passwords::verify(password, stored).await? {
+            return Err(AppError::BadCredentials);
+        }
+        let user_id = user_id.ok_or(AppError::BadCredentials)?;
+        let user = state
+            .db
+            .user(&user_id)
+            .await
+            .map_err(internal("reading the user failed"))?
+            .ok_or(AppError::BadCredentials)?;
+        let lang = Lang::parse(&user.lang).unwrap_or_default();
+        ssr::start_session(&state, &user_id, lang).await?;
+        redirect("/");
+        Ok(lang)
+    })
+    .await
+}
+
+#[server(endpoint = "auth/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::{boundary, cookies, internal, redirect, request_parts, state};
+
+    boundary("auth.sign_out", async move {
+        let state = state()?;
+        let parts = request_parts()?;
+        if let Some(secret) = cookies::session_secret(&parts.headers) {
+            state
+                .db
+                .delete_session(&secret.hash())
+                .await
+                .map_err(internal("ending the session failed"))?;
+        }
+        cookies::clear_session(state.settings.secure_cookies());
+        redirect("/sign-in");
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "auth/verify_email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    use crate::server::{boundary, internal, redirect, state};
+    use db::secrets::Secret;
+
+    boundary("auth.verify_email", async move {
+        let secret = Secret::from_user(&token).ok_or(AppError::LinkInvalid)?;
+        let state = state()?;
+        let user = state
+            .db
+            .verify_email(&secret.hash(), state.clock.now())
+            .await
+            .map_err(|e| match e {
+                db::DbError::TokenInvalid => AppError::LinkInvalid,
+                e => internal("verifying an email failed")(e),
+            })?;
+        tracing::info!(user = %user.user_id, "email verified");
+        redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "auth/resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    use crate::server::emails::{self, VerifyEmail};
+    use crate::server::{boundary, internal, require_user, state};
+    use db::accounts::VerificationLink;
+    use db::secrets::Secret;
+
+    boundary("auth.resend_verification", async move {
+        let user = require_user().await?;
+        if user.verified {
+            return Ok(());
+        }
+        let state = state()?;
+        let now = state.clock.now();
+        let sent = state
+            .db
+            .rate_limit_hit(&format!("verify_resend:{}", user.user_id), 3600, now)
+            .await
+            .map_err(internal("rate limit failed"))?;
+        if sent > 5 {
+            return Err(AppError::TooManyAttempts);
+        }
+        let token = Secret::generate();
+        let link = format!(
+            "{}/verify-email?token={}",
+            state.settings.public_url,
+            token.expose()
+        );
+        let lang = Lang::parse(&user.lang).unwrap_or_default();
+        let mail = emails::verify_email(
+            lang,
+            &VerifyEmail {
+                to: &user.email,
+                name: &user.name,
+                company: &user.company_name,
+                link: &link,
+            },
+        );
+        state
+            .db
+            .reissue_verification(
+                &user.user_id,
+                VerificationLink {
+                    token_hash: &token.hash(),
+                    expires_at: now + db::chrono::Duration::days(ssr::VERIFY_LINK_DAYS),
+                    email: &mail,
+                },
+                now,
+            )
+            .await
+            .map_err(internal("reissuing a verification link failed"))?;
+        state.mail_wakeup.notify_one();
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "auth/whoami")]
+pub async fn whoami() -> Result<Option<Me>, AppError> {
+    use crate::server::{boundary, current_user};
+
+    boundary("auth.whoami", async move {
+        current_user().await?.map(Me::try_from).transpose()
+    })
+    .await
+}
+
+#[server(endpoint = "auth/set_language")]
+pub async fn set_language(lang: String) -> Result<Lang, AppError> {
+    use crate::domain::InputError;
+    use crate::server::{boundary, cookies, current_user, internal, state};
+
+    boundary("auth.set_language", async move {
+        let lang = Lang::parse(&lang).ok_or(InputError::LanguageInvalid)?;
+        let state = state()?;
+        if let Some(user) = current_user().await? {
+            state
+                .db
+                .set_user_lang(&user.user_id, lang.code())
+                .await
+                .map_err(internal("saving the language failed"))?;
+        }
+        cookies::set_lang(lang.code(), state.settings.secure_cookies());
+        Ok(lang)
+    })
+    .await
+}

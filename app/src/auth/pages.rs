@@ -1,0 +1,112 @@
+//! The pages of signing up, signing in and verifying an email address. Each form is an
+//! `ActionForm`: it posts like a plain HTML form before the wasm has loaded.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::i18n::{use_i18n, Lang, Msg};
+use crate::ui::{form_error, use_session, ErrorAlert, SubmitButton};
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = use_session().sign_up;
+    let error = form_error(move || action.value().get());
+    view! {
+        <section class="card narrow">
+            <h1>{i18n.t(Msg::SignUpTitle)}</h1>
+            <p class="muted">{i18n.t(Msg::SignUpIntro)}</p>
+            <ErrorAlert error/>
+            <ActionForm action>
+                <fieldset class="choices">
+                    <legend>{i18n.t(Msg::FieldAccountKind)}</legend>
+                    <label class="choice">
+                        <input type="radio" name="kind" value="seller" checked=true/>
+                        <span>{i18n.t(Msg::KindSellerHelp)}</span>
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="kind" value="supplier"/>
+                        <span>{i18n.t(Msg::KindSupplierHelp)}</span>
+                    </label>
+                </fieldset>
+                <label for="company_name">{i18n.t(Msg::FieldCompanyName)}</label>
+                <input id="company_name" name="company_name" required maxlength="120" autocomplete="organization"/>
+                <label for="name">{i18n.t(Msg::FieldYourName)}</label>
+                <input id="name" name="name" required maxlength="100" autocomplete="name"/>
+                <label for="email">{i18n.t(Msg::FieldEmail)}</label>
+                <input id="email" name="email" type="email" required maxlength="254" autocomplete="email"/>
+                <label for="password">{i18n.t(Msg::FieldPassword)}</label>
+                <input id="password" name="password" type="password" required minlength="8" maxlength="128"
+                    autocomplete="new-password" aria-describedby="password-help"/>
+                <p id="password-help" class="help">{i18n.t(Msg::PasswordHelp)}</p>
+                <label for="lang">{i18n.t(Msg::FieldLanguage)}</label>
+                <select id="lang" name="lang">
+                    {Lang::ALL
+                        .into_iter()
+                        .map(|lang| {
+                            view! {
+                                <option value=lang.code() selected=move || i18n.lang() == lang>
+                                    {lang.native_name()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <SubmitButton label=Msg::CreateAccountButton pending=action.pending()/>
+            </ActionForm>
+            <p class="muted">
+                {i18n.t(Msg::HaveAccount)} " " <a href="/sign-in">{i18n.t(Msg::NavSignIn)}</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = use_session().sign_in;
+    let error = form_error(move || action.value().get());
+    view! {
+        <section class="card narrow">
+            <h1>{i18n.t(Msg::SignInTitle)}</h1>
+            <ErrorAlert error/>
+            <ActionForm action>
+                <label for="email">{i18n.t(Msg::FieldEmail)}</label>
+                <input id="email" name="email" type="email" required autocomplete="username"/>
+                <label for="password">{i18n.t(Msg::FieldPassword)}</label>
+                <input id="password" name="password" type="password" required autocomplete="current-password"/>
+                <SubmitButton label=Msg::SignInButton pending=action.pending()/>
+            </ActionForm>
+            <p class="muted">
+                {i18n.t(Msg::NoAccount)} " " <a href="/sign-up">{i18n.t(Msg::NavCreateAccount)}</a>
+            </p>
+        </section>
+    }
+}
+
+/// Opened from the emailed link. Verifying takes a click (a POST), so link scanners
+/// that fetch every URL in an email do not use the link up.
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = use_session().verify;
+    let error = form_error(move || action.value().get());
+    let query = use_query_map();
+    let token = move || query.with(|q| q.get("token")).unwrap_or_default();
+    view! {
+        <section class="card narrow">
+            <h1>{i18n.t(Msg::VerifyTitle)}</h1>
+            <ErrorAlert error/>
+            <Show
+                when=move || !token().is_empty()
+                fallback=move || view! { <p>{i18n.t(Msg::VerifyMissingToken)}</p> }
+            >
+                <p>{i18n.t(Msg::VerifyIntro)}</p>
+                <ActionForm action>
+                    <input type="hidden" name="token" value=token/>
+                    <SubmitButton label=Msg::VerifyButton pending=action.pending()/>
+                </ActionForm>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,72 @@
+//! Domain types that parse their input once, at the boundary. Each has a private
+//! field, a `parse` that returns a typed error, and tests beside it.
+
+mod account;
+mod email;
+mod password;
+
+pub use account::{AccountKind, CompanyName, PersonName};
+pub use email::EmailAddress;
+pub use password::Password;
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Msg;
+
+/// Why an input was refused; each maps to one message a user reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputError {
+    EmailInvalid,
+    EmailTooLong,
+    CompanyNameEmpty,
+    CompanyNameTooLong,
+    PersonNameEmpty,
+    PersonNameTooLong,
+    TextHasControlCharacters,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordTooCommon,
+    AccountKindInvalid,
+    LanguageInvalid,
+}
+
+impl InputError {
+    pub fn message(self) -> Msg {
+        match self {
+            InputError::EmailInvalid => Msg::ErrEmailInvalid,
+            InputError::EmailTooLong => Msg::ErrEmailTooLong,
+            InputError::CompanyNameEmpty => Msg::ErrCompanyNameEmpty,
+            InputError::CompanyNameTooLong => Msg::ErrCompanyNameTooLong,
+            InputError::PersonNameEmpty => Msg::ErrPersonNameEmpty,
+            InputError::PersonNameTooLong => Msg::ErrPersonNameTooLong,
+            InputError::TextHasControlCharacters => Msg::ErrControlCharacters,
+            InputError::PasswordTooShort => Msg::ErrPasswordTooShort,
+            InputError::PasswordTooLong => Msg::ErrPasswordTooLong,
+            InputError::PasswordTooCommon => Msg::ErrPasswordTooCommon,
+            InputError::AccountKindInvalid => Msg::ErrAccountKindInvalid,
+            InputError::LanguageInvalid => Msg::ErrLanguageInvalid,
+        }
+    }
+}
+
+/// Trims a free-text field and checks its length in characters (not bytes, so
+/// 中文 names count as a person would count them).
+fn clean_text(
+    input: &str,
+    max_chars: usize,
+    empty: InputError,
+    too_long: InputError,
+) -> Result<String, InputError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(empty);
+    }
+    if text.chars().count() > max_chars {
+        return Err(too_long);
+    }
+    if text.chars().any(char::is_control) {
+        return Err(InputError::TextHasControlCharacters);
+    }
+    Ok(text.to_owned())
+}

@@ -1,0 +1,126 @@
+//! The one error type that crosses the wire, and the one place where each error
+//! gets its HTTP status and the message a user reads.
+//!
+//! Expected outcomes (a taken email, a wrong password, too many attempts) are variants
+//! of their own. Unexpected failures become `Internal`: the details are logged on the
+//! server with the request's span and never sent to the browser.
+
+use serde::{Deserialize, Serialize};
+use server_fn_error::{FromServerFnError, JsonEncoding, ServerFnErrorErr};
+
+use crate::domain::InputError;
+use crate::i18n::Msg;
+
+mod server_fn_error {
+    pub use leptos::server_fn::codec::JsonEncoding;
+    pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum AppError {
+    #[error("invalid input: {0:?}")]
+    Input(InputError),
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("email already registered")]
+    EmailTaken,
+    #[error("wrong email or password")]
+    BadCredentials,
+    #[error("too many attempts")]
+    TooManyAttempts,
+    #[error("link no longer valid")]
+    LinkInvalid,
+    #[error("email address not verified")]
+    EmailNotVerified,
+    #[error("internal error")]
+    Internal,
+    /// The request never got an answer from our code (network down, bad response).
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+impl From<InputError> for AppError {
+    fn from(e: InputError) -> Self {
+        AppError::Input(e)
+    }
+}
+
+impl AppError {
+    /// What the user reads.
+    pub fn message(&self) -> Msg {
+        match self {
+            AppError::Input(e) => e.message(),
+            AppError::Unauthorized => Msg::ErrUnauthorized,
+            AppError::Forbidden => Msg::ErrForbidden,
+            AppError::NotFound => Msg::ErrNotFound,
+            AppError::EmailTaken => Msg::ErrEmailTaken,
+            AppError::BadCredentials => Msg::ErrBadCredentials,
+            AppError::TooManyAttempts => Msg::ErrTooManyAttempts,
+            AppError::LinkInvalid => Msg::ErrLinkInvalid,
+            AppError::EmailNotVerified => Msg::ErrEmailNotVerified,
+            AppError::Internal => Msg::ErrInternal,
+            AppError::Transport(_) => Msg::ErrTransport,
+        }
+    }
+
+    /// The HTTP status of a server function's response carrying this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Input(_) => 422,
+            AppError::Unauthorized | AppError::BadCredentials => 401,
+            AppError::Forbidden | AppError::EmailNotVerified => 403,
+            AppError::NotFound => 404,
+            AppError::EmailTaken => 409,
+            AppError::LinkInvalid => 410,
+            AppError::TooManyAttempts => 429,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// A compact form for the `?error=` of a page a plain (no-wasm) form post is sent
+    /// back to; [`AppError::from_query`] reads it back.
+    pub fn to_query(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "\"internal\"".into())
+    }
+
+    pub fn from_query(value: &str) -> Option<AppError> {
+        serde_json::from_str(value).ok()
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_survive_the_query_string_round_trip() {
+        for e in [
+            AppError::BadCredentials,
+            AppError::Input(InputError::PasswordTooShort),
+            AppError::TooManyAttempts,
+        ] {
+            assert_eq!(AppError::from_query(&e.to_query()), Some(e));
+        }
+        assert_eq!(AppError::from_query("<script>"), None);
+    }
+
+    #[test]
+    fn statuses_match_meaning() {
+        assert_eq!(AppError::TooManyAttempts.status(), 429);
+        assert_eq!(AppError::Unauthorized.status(), 401);
+        assert_eq!(AppError::Input(InputError::EmailInvalid).status(), 422);
+    }
+}

@@ -1,0 +1,321 @@
+//! Every string a user reads goes through here. `Msg` names a message; `en.rs` and
+//! `zh.rs` are the translation files, and because each is one exhaustive `match`, a
+//! message missing from either language does not compile.
+
+mod en;
+mod zh;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// The short code stored in the database, the cookie and forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// The BCP 47 tag for `<html lang>`.
+    pub fn html_tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// The language's own name, for the switch.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "简体中文",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        let code = code.trim().to_ascii_lowercase();
+        if code == "en" || code.starts_with("en-") {
+            Some(Lang::En)
+        } else if code == "zh" || code.starts_with("zh-") {
+            Some(Lang::Zh)
+        } else {
+            None
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header, by weight.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut choices: Vec<(f32, Lang)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let lang = Lang::parse(pieces.next()?)?;
+                let q = pieces
+                    .find_map(|p| p.trim().strip_prefix("q=")?.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Some((q, lang))
+            })
+            .collect();
+        choices.sort_by(|a, b| b.0.total_cmp(&a.0));
+        choices.first().map(|(_, lang)| *lang)
+    }
+}
+
+/// The text of `msg` in `lang`.
+pub fn t(lang: Lang, msg: Msg) -> &'static str {
+    match lang {
+        Lang::En => en::text(msg),
+        Lang::Zh => zh::text(msg),
+    }
+}
+
+/// The text of `msg` with `{name}` placeholders filled in.
+pub fn tf(lang: Lang, msg: Msg, args: &[(&str, &str)]) -> String {
+    let mut text = t(lang, msg).to_owned();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+/// The page's current language, reactive: switching re-renders every text in place.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    pub fn provide(initial: Lang) -> I18n {
+        let i18n = I18n {
+            lang: RwSignal::new(initial),
+        };
+        provide_context(i18n);
+        i18n
+    }
+
+    pub fn lang(self) -> Lang {
+        self.lang.get()
+    }
+
+    pub fn set(self, lang: Lang) {
+        self.lang.set(lang);
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", lang.html_tag());
+        }
+    }
+
+    /// A reactive text for views: `{i18n.t(Msg::SignIn)}`.
+    pub fn t(self, msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        move || t(self.lang.get(), msg)
+    }
+
+    pub fn tf(
+        self,
+        msg: Msg,
+        args: Vec<(&'static str, String)>,
+    ) -> impl Fn() -> String + Send + Sync + 'static {
+        move || {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            tf(self.lang.get(), msg, &args)
+        }
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// The language a request asks for, for server rendering: the `scc_lang` cookie (set by
+/// the switch and at sign-in from the user's setting), else `Accept-Language`.
+#[cfg(feature = "ssr")]
+pub fn request_lang(parts: &http::request::Parts) -> Lang {
+    crate::server::cookies::get(&parts.headers, crate::server::cookies::LANG)
+        .and_then(|v| Lang::parse(&v))
+        .or_else(|| {
+            parts
+                .headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// In the browser, the language the server rendered the page in.
+#[cfg(not(feature = "ssr"))]
+pub fn document_lang() -> Lang {
+    #[cfg(feature = "hydrate")]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Lang::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Msg {
+    AppName,
+    Tagline,
+    SkipToContent,
+    NavHome,
+    NavShipments,
+    NavSettings,
+    NavUserPermissions,
+    NavSignIn,
+    NavCreateAccount,
+    NavDevMailbox,
+    SignOut,
+    LanguageLabel,
+    MainNavigation,
+    // Home
+    HomeSignedOutTitle,
+    HomeSignedOutIntro,
+    HomeStepInvite,
+    HomeStepShare,
+    HomeStepComplete,
+    HomeWelcome,
+    HomeSignedInAs,
+    KindSeller,
+    KindSupplier,
+    RoleAdmin,
+    RoleMember,
+    VerifyBannerTitle,
+    VerifyBannerText,
+    ResendVerification,
+    VerificationResent,
+    EmailVerifiedNote,
+    // Create account
+    SignUpTitle,
+    SignUpIntro,
+    FieldAccountKind,
+    KindSellerHelp,
+    KindSupplierHelp,
+    FieldCompanyName,
+    FieldYourName,
+    FieldEmail,
+    FieldPassword,
+    PasswordHelp,
+    FieldLanguage,
+    CreateAccountButton,
+    HaveAccount,
+    // Sign in
+    SignInTitle,
+    SignInButton,
+    NoAccount,
+    // Verify
+    VerifyTitle,
+    VerifyIntro,
+    VerifyButton,
+    VerifyMissingToken,
+    // Settings
+    UserPermissionsTitle,
+    UsersOfCompany,
+    ColumnName,
+    ColumnEmail,
+    ColumnRole,
+    ColumnEmailStatus,
+    StatusVerified,
+    StatusUnverified,
+    // Shipments
+    ShipmentsTitle,
+    ShipmentsEmpty,
+    // Mailbox
+    MailboxTitle,
+    MailboxIntro,
+    MailboxEmpty,
+    MailboxTo,
+    MailboxSent,
+    MailboxQueued,
+    MailboxFailed,
+    MailboxLinks,
+    // Generic
+    Loading,
+    Working,
+    NotFoundTitle,
+    NotFoundText,
+    SignInRequired,
+    // Emails
+    EmailVerifySubject,
+    EmailVerifyGreeting,
+    EmailVerifyBody,
+    EmailVerifyButton,
+    EmailVerifyExpiry,
+    EmailIgnoreNote,
+    EmailFooter,
+    // Errors
+    ErrEmailInvalid,
+    ErrEmailTooLong,
+    ErrCompanyNameEmpty,
+    ErrCompanyNameTooLong,
+    ErrPersonNameEmpty,
+    ErrPersonNameTooLong,
+    ErrControlCharacters,
+    ErrPasswordTooShort,
+    ErrPasswordTooLong,
+    ErrPasswordTooCommon,
+    ErrAccountKindInvalid,
+    ErrLanguageInvalid,
+    ErrUnauthorized,
+    ErrForbidden,
+    ErrNotFound,
+    ErrEmailTaken,
+    ErrBadCredentials,
+    ErrTooManyAttempts,
+    ErrLinkInvalid,
+    ErrEmailNotVerified,
+    ErrInternal,
+    ErrTransport,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_heaviest_supported() {
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en;q=0.5, zh;q=0.4"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("en-US;q=0.3, zh-TW;q=0.7"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(Lang::from_accept_language("fr, de"), None);
+        assert_eq!(Lang::from_accept_language(""), None);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            tf(Lang::En, Msg::HomeWelcome, &[("name", "Ann")]),
+            "Welcome, Ann"
+        );
+        assert_eq!(
+            tf(Lang::Zh, Msg::HomeWelcome, &[("name", "王芳")]),
+            "欢迎,王芳"
+        );
+    }
+}

@@ -1,0 +1,110 @@
+//! Supply Chain Connect: the shell, the router, and little else. Each feature lives
+//! in its own module with its server functions and components.
+
+pub mod auth;
+pub mod domain;
+pub mod error;
+mod home;
+pub mod i18n;
+mod layout;
+pub mod mailbox;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod settings;
+mod shipments;
+mod ui;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::i18n::{use_i18n, I18n, Lang, Msg};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = initial_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.html_tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="data:,"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The language to render in before anything is fetched: on the server the
+/// request's cookie or `Accept-Language`; in the browser what the server rendered.
+fn initial_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .map(|parts| i18n::request_lang(&parts))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        i18n::document_lang()
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = I18n::provide(initial_lang());
+    ui::Session::provide(i18n);
+    // Marks the page as hydrated, for tests that must act on the wasm-driven page.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/supply-chain-connect.css"/>
+        <Title text=move || i18n.t(Msg::AppName)()/>
+        <Router>
+            <layout::Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up") view=auth::SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify-email") view=auth::VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shipments") view=shipments::ShipmentsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/settings/user-permissions")
+                        view=settings::UserPermissionsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/dev/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <layout::Footer/>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let i18n = use_i18n();
+    view! {
+        <section class="card">
+            <h1>{i18n.t(Msg::NotFoundTitle)}</h1>
+            <p>{i18n.t(Msg::NotFoundText)}</p>
+        </section>
+    }
+}

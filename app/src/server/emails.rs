@@ -1,0 +1,146 @@
+//! Emails, rendered in the recipient's language as HTML and plain text. Every value
+//! that came from a user is escaped in the HTML part.
+
+use db::outbox::OutgoingEmail;
+
+use crate::i18n::{t, tf, Lang, Msg};
+
+pub struct VerifyEmail<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub company: &'a str,
+    pub link: &'a str,
+}
+
+pub fn verify_email(lang: Lang, mail: &VerifyEmail<'_>) -> OutgoingEmail {
+    let greeting = tf(lang, Msg::EmailVerifyGreeting, &[("name", mail.name)]);
+    let body = tf(
+        lang,
+        Msg::EmailVerifyBody,
+        &[("email", mail.to), ("company", mail.company)],
+    );
+    let paragraphs = [greeting, body];
+    let after = [
+        t(lang, Msg::EmailVerifyExpiry),
+        t(lang, Msg::EmailIgnoreNote),
+    ];
+    render(
+        lang,
+        mail.to,
+        t(lang, Msg::EmailVerifySubject),
+        &paragraphs,
+        (t(lang, Msg::EmailVerifyButton), mail.link),
+        &after,
+    )
+}
+
+fn render(
+    lang: Lang,
+    to: &str,
+    subject: &str,
+    before: &[String],
+    (button, link): (&str, &str),
+    after: &[&str],
+) -> OutgoingEmail {
+    let footer = t(lang, Msg::EmailFooter);
+    let mut text = String::new();
+    for p in before {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("{button}:\n{link}\n\n"));
+    for p in after {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("-- \n{footer}\n"));
+
+    let mut html = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei',sans-serif;\
+         color:#1d2733;line-height:1.5;max-width:560px;margin:0 auto;padding:24px\">",
+        lang.html_tag(),
+        escape(subject)
+    );
+    for p in before {
+        html.push_str(&format!("<p>{}</p>", escape(p)));
+    }
+    html.push_str(&format!(
+        "<p><a href=\"{}\" style=\"display:inline-block;background:#0b5cad;color:#fff;\
+         padding:10px 18px;border-radius:6px;text-decoration:none\">{}</a></p>\
+         <p style=\"font-size:13px;color:#52606d\">{}</p>",
+        escape(link),
+        escape(button),
+        escape(link)
+    ));
+    for p in after {
+        html.push_str(&format!(
+            "<p style=\"font-size:13px;color:#52606d\">{}</p>",
+            escape(p)
+        ));
+    }
+    html.push_str(&format!(
+        "<hr style=\"border:none;border-top:1px solid #d9e2ec\"><p style=\"font-size:12px;color:#7b8794\">{}</p></body></html>",
+        escape(footer)
+    ));
+    OutgoingEmail {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text,
+        html,
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_is_escaped_in_html_and_kept_in_text() {
+        let mail = verify_email(
+            Lang::En,
+            &VerifyEmail {
+                to: "ann@example.com",
+                name: "<script>alert(1)</script>",
+                company: "A & B",
+                link: "http://127.0.0.1:3000/verify-email?token=abc",
+            },
+        );
+        assert!(!mail.html.contains("<script>"));
+        assert!(mail.html.contains("&lt;script&gt;"));
+        assert!(mail.html.contains("A &amp; B"));
+        assert!(mail.text.contains("<script>alert(1)</script>"));
+        assert!(mail
+            .text
+            .contains("http://127.0.0.1:3000/verify-email?token=abc"));
+    }
+
+    #[test]
+    fn emails_come_in_the_recipients_language() {
+        let args = VerifyEmail {
+            to: "wang@example.cn",
+            name: "王芳",
+            company: "好运贸易",
+            link: "http://x.test/v",
+        };
+        let zh = verify_email(Lang::Zh, &args);
+        assert_eq!(zh.subject, "验证您在供应链关联的电子邮件地址");
+        assert!(zh.html.contains("lang=\"zh-CN\""));
+        assert!(zh.text.contains("王芳,您好"));
+    }
+}

@@ -1,0 +1,213 @@
+//! Accounts (companies) and their users: sign-up, credentials, email verification.
+
+use surrealdb::types::SurrealValue;
+
+use crate::outbox::{bind_email, OutgoingEmail, OUTBOX_INSERT};
+use crate::secrets::new_key;
+use crate::{check, retry, Db, DbError, Timestamp};
+
+/// A company and its first user, the administrator. Values are already parsed by the
+/// caller's domain types; the schema's ASSERTs are the last line of defence.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub kind: String,
+    pub company_name: String,
+    pub user_name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub lang: String,
+}
+
+/// What sign-in needs. Not `Debug`: it carries the password hash.
+#[derive(SurrealValue)]
+pub struct Credentials {
+    pub user_id: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct UserRow {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub is_admin: bool,
+    pub verified: bool,
+    pub lang: String,
+    pub created_at: i64,
+}
+
+/// A pending email-verification link to record with its email.
+pub struct VerificationLink<'a> {
+    pub token_hash: &'a str,
+    pub expires_at: Timestamp,
+    pub email: &'a OutgoingEmail,
+}
+
+const USER_FIELDS: &str = "record::id(id) AS user_id, name, email, is_admin, \
+     email_verified_at != NONE AS verified, lang, time::unix(created_at) AS created_at";
+
+impl Db {
+    /// Creates the account, its administrator, the verification link and its email in
+    /// one transaction: either all exist afterwards or none does. Returns the account id.
+    pub async fn create_account(
+        &self,
+        new: &NewAccount,
+        link: VerificationLink<'_>,
+        now: Timestamp,
+    ) -> Result<String, DbError> {
+        let account_key = new_key();
+        let sql = format!(
+            "BEGIN TRANSACTION;
+             IF record::exists(type::record('user', $email)) {{ THROW 'scc:email_taken' }};
+             CREATE type::record('account', $account) SET kind = $kind, company_name = $company, created_at = $now;
+             CREATE type::record('user', $email) SET account = type::record('account', $account),
+                 name = $name, email = $email, password_hash = $hash, is_admin = true, lang = $lang,
+                 created_at = $now;
+             CREATE type::record('email_token', $secret_hash) SET user = type::record('user', $email),
+                 purpose = 'verify_email', created_at = $now, expires_at = $expires;
+             {OUTBOX_INSERT}
+             COMMIT TRANSACTION;"
+        );
+        // A conflicting concurrent sign-up makes the commit fail; trying again then
+        // meets the other's user record and reports the email as taken.
+        let result = retry(|| async {
+            let query = self
+                .conn
+                .query(sql.as_str())
+                .bind(("account", account_key.clone()))
+                .bind(("kind", new.kind.clone()))
+                .bind(("company", new.company_name.clone()))
+                .bind(("email", new.email.clone()))
+                .bind(("name", new.user_name.clone()))
+                .bind(("hash", new.password_hash.clone()))
+                .bind(("lang", new.lang.clone()))
+                .bind(("secret_hash", link.token_hash.to_owned()))
+                .bind(("expires", link.expires_at))
+                .bind(("now", now));
+            check(bind_email(query, link.email).await)
+        })
+        .await;
+        match result {
+            Ok(_) => Ok(account_key),
+            Err(DbError::Database(e))
+                if e.message().contains("scc:email_taken")
+                    || e.message().contains("already exists")
+                    || e.message().contains("already contains") =>
+            {
+                Err(DbError::EmailTaken)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>, DbError> {
+        let mut response = check(
+            self.conn
+                .query(
+                    "SELECT record::id(id) AS user_id, password_hash \
+                     FROM type::record('user', $email)",
+                )
+                .bind(("email", email.to_owned()))
+                .await,
+        )?;
+        Ok(response.take::<Vec<Credentials>>(0)?.into_iter().next())
+    }
+
+    pub async fn user(&self, user_id: &str) -> Result<Option<UserRow>, DbError> {
+        let mut response = check(
+            self.conn
+                .query(format!(
+                    "SELECT {USER_FIELDS} FROM type::record('user', $id)"
+                ))
+                .bind(("id", user_id.to_owned()))
+                .await,
+        )?;
+        Ok(response.take::<Vec<UserRow>>(0)?.into_iter().next())
+    }
+
+    /// The users of one account, administrators first.
+    pub async fn account_users(&self, account_id: &str) -> Result<Vec<UserRow>, DbError> {
+        let mut response = check(
+            self.conn
+                .query(format!(
+                    "SELECT {USER_FIELDS} FROM user WHERE account = type::record('account', $account) \
+                     ORDER BY is_admin DESC, created_at ASC"
+                ))
+                .bind(("account", account_id.to_owned()))
+                .await,
+        )?;
+        Ok(response.take(0)?)
+    }
+
+    /// Uses a verification link: marks it used and the user's address verified, in one
+    /// transaction. Unknown, used and expired links are all `TokenInvalid`.
+    pub async fn verify_email(&self, token_hash: &str, now: Timestamp) -> Result<UserRow, DbError> {
+        check(
+            self.conn
+                .query(
+                    "BEGIN TRANSACTION;
+                     LET $t = (SELECT * FROM type::record('email_token', $secret_hash))[0];
+                     IF $t = NONE OR $t.purpose != 'verify_email' OR $t.used_at != NONE OR $t.expires_at <= $now {
+                         THROW 'scc:token_invalid'
+                     };
+                     UPDATE $t.id SET used_at = $now;
+                     UPDATE $t.user SET email_verified_at = $now WHERE email_verified_at = NONE;
+                     COMMIT TRANSACTION;",
+                )
+                .bind(("secret_hash", token_hash.to_owned()))
+                .bind(("now", now))
+                .await,
+        )?;
+        let mut response = check(
+            self.conn
+                .query(
+                    "SELECT VALUE record::id(user) FROM type::record('email_token', $secret_hash)",
+                )
+                .bind(("secret_hash", token_hash.to_owned()))
+                .await,
+        )?;
+        let user_id = response
+            .take::<Vec<String>>(0)?
+            .into_iter()
+            .next()
+            .ok_or(DbError::NotFound)?;
+        self.user(&user_id).await?.ok_or(DbError::NotFound)
+    }
+
+    /// Replaces the user's unused verification links with a new one and queues its email.
+    pub async fn reissue_verification(
+        &self,
+        user_id: &str,
+        link: VerificationLink<'_>,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let sql = format!(
+            "BEGIN TRANSACTION;
+             DELETE email_token WHERE user = type::record('user', $user) AND purpose = 'verify_email' AND used_at = NONE;
+             CREATE type::record('email_token', $secret_hash) SET user = type::record('user', $user),
+                 purpose = 'verify_email', created_at = $now, expires_at = $expires;
+             {OUTBOX_INSERT}
+             COMMIT TRANSACTION;"
+        );
+        let query = self
+            .conn
+            .query(sql)
+            .bind(("user", user_id.to_owned()))
+            .bind(("secret_hash", link.token_hash.to_owned()))
+            .bind(("expires", link.expires_at))
+            .bind(("now", now));
+        check(bind_email(query, link.email).await)?;
+        Ok(())
+    }
+
+    pub async fn set_user_lang(&self, user_id: &str, lang: &str) -> Result<(), DbError> {
+        check(
+            self.conn
+                .query("UPDATE type::record('user', $id) SET lang = $lang")
+                .bind(("id", user_id.to_owned()))
+                .bind(("lang", lang.to_owned()))
+                .await,
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,51 @@
+//! Fixed-window counters in the database, so every replica sees the same count.
+
+use surrealdb::types::SurrealValue;
+
+use crate::{check, retry, Db, DbError, Timestamp};
+
+#[derive(Debug, SurrealValue)]
+struct Count {
+    count: i64,
+}
+
+impl Db {
+    /// Counts one more event in `bucket`'s current window of `window_secs` and returns
+    /// the count so far in this window, this event included.
+    pub async fn rate_limit_hit(
+        &self,
+        bucket: &str,
+        window_secs: i64,
+        now: Timestamp,
+    ) -> Result<i64, DbError> {
+        let window = now.timestamp().div_euclid(window_secs) * window_secs;
+        let expires = now + chrono::Duration::seconds(window_secs * 2);
+        retry(|| async {
+            let mut response = check(
+                self.conn
+                    .query(
+                        "UPSERT type::record('rate_limit', [$bucket, $window]) \
+                         SET count += 1, expires_at = $expires RETURN count",
+                    )
+                    .bind(("bucket", bucket.to_owned()))
+                    .bind(("window", window))
+                    .bind(("expires", expires))
+                    .await,
+            )?;
+            let counts: Vec<Count> = response.take(0)?;
+            Ok(counts.first().map(|c| c.count).unwrap_or(1))
+        })
+        .await
+    }
+
+    /// Deletes counters whose window is long over.
+    pub async fn rate_limit_sweep(&self, now: Timestamp) -> Result<(), DbError> {
+        check(
+            self.conn
+                .query("DELETE rate_limit WHERE expires_at < $now")
+                .bind(("now", now))
+                .await,
+        )?;
+        Ok(())
+    }
+}

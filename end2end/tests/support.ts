@@ -1,0 +1,47 @@
+import { expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { MAILDEV_WEB_PORT } from '../playwright.config';
+
+export interface Email {
+  subject: string;
+  text: string;
+  html: string;
+  to: { address: string }[];
+}
+
+/** Opens a page and waits until the wasm has hydrated it. */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await page.locator('body[data-hydrated]').waitFor();
+}
+
+/** Fails with the list of violations when axe finds any on the page as it is now. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
+  expect(summary, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+/** Waits for the newest email to `to` (whose subject contains `subject`) at the SMTP server. */
+export async function waitForEmail(to: string, subject: string): Promise<Email> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const response = await fetch(`http://127.0.0.1:${MAILDEV_WEB_PORT}/email`);
+    const all = (await response.json()) as Email[];
+    const mine = all.filter((m) => m.to.some((t) => t.address === to) && m.subject.includes(subject));
+    if (mine.length > 0) return mine[mine.length - 1];
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no email "${subject}" to ${to} within 20 s`);
+}
+
+/** The first link in an email's text that carries a token. */
+export function tokenLink(email: Email): string {
+  const match = email.text.match(/https?:\/\/\S+token=[0-9a-f]{64}/);
+  if (!match) throw new Error(`no token link in: ${email.text}`);
+  return match[0];
+}
+
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}

@@ -1,0 +1,183 @@
+//! Configuration, read once at start-up from the environment, typed, with defaults
+//! for the embedded mode. A bad value stops the server with a message naming it;
+//! secrets are never logged (`Debug` redacts them).
+
+use std::net::SocketAddr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("cannot read the secrets file {path}: {reason}")]
+    SecretsFile { path: String, reason: String },
+}
+
+#[derive(Clone)]
+pub struct Config {
+    /// `SITE_ADDR` (else cargo-leptos's `LEPTOS_SITE_ADDR`), default 127.0.0.1:3000.
+    pub site_addr: SocketAddr,
+    /// `PUBLIC_URL`: where users reach the app; defaults to `http://{site_addr}`.
+    pub public_url: String,
+    pub database: db::DbConfig,
+    /// `SMTP_URL`, e.g. `smtp://user:pass@mail.example.com:587?tls=required`,
+    /// `smtp://127.0.0.1:1025` for a local test server; unset = development mailbox.
+    pub smtp_url: Option<String>,
+    /// `MAIL_FROM`, the sender of every email.
+    pub mail_from: String,
+    pub sign_in_limit_per_account: i64,
+    pub sign_in_limit_per_client: i64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("site_addr", &self.site_addr)
+            .field("public_url", &self.public_url)
+            .field("database", &self.database)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|u| redact_url(u)))
+            .field("mail_from", &self.mail_from)
+            .field("sign_in_limit_per_account", &self.sign_in_limit_per_account)
+            .field("sign_in_limit_per_client", &self.sign_in_limit_per_client)
+            .finish()
+    }
+}
+
+/// `smtp://user:secret@host` → `smtp://user:***@host`.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads from any lookup (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let site_addr_raw = get("SITE_ADDR")
+            .or_else(|| get("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let site_addr: SocketAddr = site_addr_raw.parse().map_err(|e| ConfigError::Invalid {
+            name: "SITE_ADDR",
+            reason: format!("{site_addr_raw:?}: {e}"),
+        })?;
+        let public_url = get("PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{site_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "PUBLIC_URL",
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        let url = get("DATABASE_URL").unwrap_or_else(|| "surrealkv://data/scc".into());
+        let known = ["mem://", "surrealkv://", "ws://", "wss://"];
+        if !known.iter().any(|p| url.starts_with(p)) {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                reason: format!("must start with one of {known:?}"),
+            });
+        }
+        // The password may come from a file (a mounted secret) instead of the environment.
+        let password = match (get("DATABASE_PASSWORD"), get("DATABASE_PASSWORD_FILE")) {
+            (Some(p), _) => Some(p),
+            (None, Some(path)) => Some(
+                std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::SecretsFile {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })?
+                    .trim()
+                    .to_owned(),
+            ),
+            (None, None) => None,
+        };
+        let database = db::DbConfig {
+            url,
+            namespace: get("DATABASE_NAMESPACE").unwrap_or_else(|| "scc".into()),
+            database: get("DATABASE_NAME").unwrap_or_else(|| "main".into()),
+            username: get("DATABASE_USER"),
+            password,
+        };
+        let number =
+            |name: &'static str, default: i64| -> Result<i64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(v) => v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        ConfigError::Invalid {
+                            name,
+                            reason: format!("{v:?} is not a positive whole number"),
+                        }
+                    }),
+                }
+            };
+        Ok(Config {
+            site_addr,
+            public_url,
+            database,
+            smtp_url: get("SMTP_URL"),
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| {
+                "Supply Chain Connect <no-reply@supply-chain-connect.local>".into()
+            }),
+            sign_in_limit_per_account: number("SIGN_IN_LIMIT_PER_ACCOUNT", 10)?,
+            sign_in_limit_per_client: number("SIGN_IN_LIMIT_PER_CLIENT", 50)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_mode() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.database.url, "surrealkv://data/scc");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(c.smtp_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let e = from(&[("DATABASE_URL", "postgres://x")]).unwrap_err();
+        assert!(e.to_string().contains("DATABASE_URL"));
+        let e = from(&[("SITE_ADDR", "nowhere")]).unwrap_err();
+        assert!(e.to_string().contains("SITE_ADDR"));
+        let e = from(&[("SIGN_IN_LIMIT_PER_ACCOUNT", "-1")]).unwrap_err();
+        assert!(e.to_string().contains("SIGN_IN_LIMIT_PER_ACCOUNT"));
+        let e = from(&[("DATABASE_PASSWORD_FILE", "/nonexistent/secret")]).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/secret"));
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let c = from(&[
+            ("SMTP_URL", "smtp://mailer:hunter2@mail.example.com:587"),
+            ("DATABASE_URL", "ws://db:8000"),
+            ("DATABASE_USER", "root"),
+            ("DATABASE_PASSWORD", "s3cret"),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("hunter2"));
+        assert!(!printed.contains("s3cret"));
+        assert!(printed.contains("mail.example.com"));
+    }
+}

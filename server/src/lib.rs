@@ -1,0 +1,167 @@
+//! The axum server: configuration, the router (pages, server functions, static
+//! files, health), the cross-site guard, and the email worker.
+
+pub mod config;
+pub mod mailer;
+pub mod origin;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::server::{AppState, Clock, Settings};
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+
+#[derive(Clone, FromRef)]
+pub struct ServerState {
+    pub leptos_options: LeptosOptions,
+    pub app: AppState,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] db::DbError),
+    #[error("email: {0}")]
+    Mailer(#[from] mailer::MailerError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("leptos configuration: {0}")]
+    Leptos(String),
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub server: tokio::task::JoinHandle<()>,
+    pub worker: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops serving and sending (for tests that restart the server on the same data).
+    pub async fn stop(self) {
+        self.server.abort();
+        self.worker.abort();
+        let _ = self.server.await;
+        let _ = self.worker.await;
+    }
+}
+
+fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| StartError::Leptos(e.to_string()))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "supply-chain-connect".into();
+    }
+    options.site_addr = config.site_addr;
+    Ok(options)
+}
+
+/// Connects to the database, starts the email worker and serves on `listener`.
+pub async fn start(
+    config: Config,
+    clock: Clock,
+    listener: TcpListener,
+) -> Result<Running, StartError> {
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.site_addr,
+        source,
+    })?;
+    let db = db::Db::connect(&config.database).await?;
+    let transport = mailer::Transport::from_config(config.smtp_url.as_deref(), &config.mail_from)?;
+    let settings = Settings {
+        public_url: config.public_url.clone(),
+        dev_mailbox: config.smtp_url.is_none(),
+        sign_in_limit_per_account: config.sign_in_limit_per_account,
+        sign_in_limit_per_client: config.sign_in_limit_per_client,
+    };
+    let app_state = AppState {
+        db: db.clone(),
+        settings: Arc::new(settings),
+        clock: clock.clone(),
+        mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+    };
+    let worker = mailer::spawn(db, transport, app_state.mail_wakeup.clone(), clock);
+    let state = ServerState {
+        leptos_options: leptos_options(&config)?,
+        app: app_state.clone(),
+    };
+    let router = router(
+        state,
+        origin::SiteOrigin::from_public_url(&config.public_url),
+    );
+    let server = tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, service).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    tracing::info!(%addr, "listening");
+    Ok(Running {
+        addr,
+        state: app_state,
+        server,
+        worker,
+    })
+}
+
+pub fn router(state: ServerState, site: origin::SiteOrigin) -> Router {
+    let routes = generate_route_list(app::App);
+    let app_state = state.app.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/{*fn_name}", post(server_fn_handler))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(app_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(
+            app::shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            site,
+            origin::refuse_cross_site,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fn_handler(
+    State(state): State<ServerState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
+    let app_state = state.app.clone();
+    handle_server_fns_with_context(move || provide_context(app_state.clone()), request).await
+}
+
+async fn healthz(State(state): State<ServerState>) -> Response {
+    match state.app.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The email worker: claims due messages from the outbox, sends them over SMTP (or,
+//! in development, leaves them for `/dev/mailbox`), and marks each sent, or schedules
+//! a retry with exponential backoff. Messages are never lost: a crash between claim
+//! and mark leaves the lease to expire and the message to be sent again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::server::Clock;
+use db::outbox::ClaimedEmail;
+use db::Db;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::Notify;
+
+/// How long a claimed message is reserved for one worker.
+const LEASE: Duration = Duration::from_secs(120);
+/// After this many failed attempts a message is marked failed.
+const MAX_ATTEMPTS: i64 = 12;
+/// How often the worker looks for due messages when nobody wakes it.
+const IDLE_POLL: Duration = Duration::from_secs(2);
+
+pub enum Transport {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    /// No SMTP server: delivered means "visible in the development mailbox".
+    DevMailbox,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error("SMTP_URL is not valid: {0}")]
+    SmtpUrl(String),
+    #[error("MAIL_FROM is not a valid mailbox: {0}")]
+    From(String),
+}
+
+impl Transport {
+    pub fn from_config(smtp_url: Option<&str>, from: &str) -> Result<Transport, MailerError> {
+        let Some(url) = smtp_url else {
+            return Ok(Transport::DevMailbox);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| MailerError::SmtpUrl(e.to_string()))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from = from
+            .parse()
+            .map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
+        Ok(Transport::Smtp { transport, from })
+    }
+
+    async fn send(&self, mail: &ClaimedEmail) -> Result<(), SendError> {
+        match self {
+            Transport::DevMailbox => Ok(()),
+            Transport::Smtp { transport, from } => {
+                let to: Mailbox =
+                    mail.to_address
+                        .parse()
+                        .map_err(|e: lettre::address::AddressError| {
+                            SendError::Permanent(e.to_string())
+                        })?;
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(mail.subject.clone())
+                    .multipart(MultiPart::alternative_plain_html(
+                        mail.text_body.clone(),
+                        mail.html_body.clone(),
+                    ))
+                    .map_err(|e| SendError::Permanent(e.to_string()))?;
+                match transport.send(message).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                    Err(e) => Err(SendError::Transient(e.to_string())),
+                }
+            }
+        }
+    }
+}
+
+enum SendError {
+    /// The server refused the message for good (bad address): retrying cannot help.
+    Permanent(String),
+    /// The server was unreachable or busy: try again later.
+    Transient(String),
+}
+
+/// Delay before attempt `attempts + 1`: 5 s, 10 s, 20 s … capped at one hour.
+pub fn backoff(attempts: i64) -> Duration {
+    let exponent = attempts.clamp(1, 20) as u32 - 1;
+    Duration::from_secs(5u64.saturating_mul(2u64.saturating_pow(exponent)).min(3600))
+}
+
+pub fn spawn(
+    db: Db,
+    transport: Transport,
+    wakeup: Arc<Notify>,
+    clock: Clock,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let worked = match run_once(&db, &transport, &clock).await {
+                Ok(n) => n > 0,
+                Err(e) => {
+                    tracing::error!(error = %e, "email worker: reading the outbox failed");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    _ = wakeup.notified() => {}
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                }
+            }
+        }
+    })
+}
+
+/// One pass: claim what is due, send each, record the outcome. Returns how many
+/// messages were handled.
+pub async fn run_once(db: &Db, transport: &Transport, clock: &Clock) -> Result<usize, db::DbError> {
+    let now = clock.now();
+    let lease = now + db::chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let batch = db.claim_due_emails(now, lease, 20).await?;
+    for mail in &batch {
+        let span = tracing::info_span!("send_email", id = %mail.id, attempt = mail.attempts);
+        let _guard = span.enter();
+        match transport.send(mail).await {
+            Ok(()) => {
+                db.mark_email_sent(&mail.id, clock.now()).await?;
+                tracing::info!("email sent");
+            }
+            Err(SendError::Permanent(reason)) => {
+                tracing::error!(%reason, "email refused for good");
+                db.mark_email_attempt_failed(&mail.id, &reason, None)
+                    .await?;
+            }
+            Err(SendError::Transient(reason)) => {
+                let retry = (mail.attempts < MAX_ATTEMPTS).then(|| {
+                    clock.now()
+                        + db::chrono::Duration::from_std(backoff(mail.attempts)).unwrap_or_default()
+                });
+                tracing::warn!(%reason, retry = retry.is_some(), "email not sent");
+                db.mark_email_attempt_failed(&mail.id, &reason, retry)
+                    .await?;
+            }
+        }
+    }
+    Ok(batch.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(1), Duration::from_secs(5));
+        assert_eq!(backoff(2), Duration::from_secs(10));
+        assert_eq!(backoff(3), Duration::from_secs(20));
+        assert_eq!(backoff(12), Duration::from_secs(3600));
+        assert_eq!(backoff(0), Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,182 @@
+//! `TestApp`: a running server plus one method per thing a user does.
+
+use std::collections::HashMap;
+
+use app::server::{AppState, Clock};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use server::{start, Config, Running};
+
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    running: Option<Running>,
+}
+
+/// One browser: its own cookie jar.
+pub struct Browser {
+    pub client: Client,
+    address: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Logs go to the test output when `TEST_LOG` is set (e.g. `TEST_LOG=debug`).
+fn init_tracing() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(&[]).await
+    }
+
+    /// Spawns with extra settings, as environment variables would give them.
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> TestApp {
+        init_tracing();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".to_string(), "mem://".to_string()),
+            ("SITE_ADDR".to_string(), addr.to_string()),
+        ]);
+        for (k, v) in settings {
+            env.insert(k.to_string(), v.to_string());
+        }
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
+        let running = start(config, Clock::system(), listener)
+            .await
+            .expect("app starts");
+        TestApp {
+            address: format!("http://{addr}"),
+            state: running.state.clone(),
+            running: Some(running),
+        }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            address: self.address.clone(),
+        }
+    }
+
+    /// The newest email sent to `to`, from the outbox.
+    pub async fn last_email_to(&self, to: &str) -> db::outbox::MailboxEntry {
+        self.state
+            .db
+            .recent_emails(100)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .find(|m| m.to_address == to)
+            .unwrap_or_else(|| panic!("no email to {to}"))
+    }
+
+    pub async fn emails_to(&self, to: &str) -> usize {
+        self.state
+            .db
+            .recent_emails(1000)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter(|m| m.to_address == to)
+            .count()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+    }
+}
+
+/// The token of the first `token=` link in an email's text.
+pub fn token_in(text: &str) -> String {
+    let start = text.find("token=").expect("a link with a token") + "token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect()
+}
+
+impl Browser {
+    /// Calls a server function as the wasm client does: form-encoded POST, JSON back.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn sign_up(&self, kind: &str, company: &str, email: &str) -> Response {
+        self.call(
+            "auth/sign_up",
+            &[
+                ("kind", kind),
+                ("company_name", company),
+                ("name", "Test Person"),
+                ("email", email),
+                ("password", PASSWORD),
+                ("lang", "en"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.call("auth/sign_in", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn sign_out(&self) -> Response {
+        self.call("auth/sign_out", &[]).await
+    }
+
+    pub async fn verify(&self, token: &str) -> Response {
+        self.call("auth/verify_email", &[("token", token)]).await
+    }
+
+    /// The signed-in user as `whoami` reports it (`Value::Null` when signed out).
+    pub async fn whoami(&self) -> Value {
+        let response = self.call("auth/whoami", &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("json")
+    }
+
+    pub fn session_cookie(&self, response: &Response) -> Option<String> {
+        response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("scc_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+/// The error a server function answered with.
+pub async fn error_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let body = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
+}

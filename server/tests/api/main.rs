@@ -1,0 +1,6 @@
+//! Server tests: each spawns the app on a random port with a fresh in-memory
+//! database and talks to it over HTTP, as a browser or an attacker would.
+
+mod auth;
+mod helpers;
+mod restart;
