@@ -34,7 +34,7 @@ export default defineConfig({
   webServer: [
     {
       command: `npx maildev --smtp ${SMTP_PORT} --web ${MAILDEV_WEB_PORT} --ip 127.0.0.1 --silent`,
-      port: MAILDEV_WEB_PORT,
+      url: `http://127.0.0.1:${MAILDEV_WEB_PORT}/api/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
     },

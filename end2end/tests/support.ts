@@ -26,7 +26,7 @@ export async function expectAccessible(page: Page) {
 export async function waitForEmail(to: string, subject: string): Promise<Email> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    const response = await fetch(`http://127.0.0.1:${MAILDEV_WEB_PORT}/email`);
+    const response = await fetch(`http://127.0.0.1:${MAILDEV_WEB_PORT}/api/email`);
     const all = (await response.json()) as Email[];
     const mine = all.filter((m) => m.to.some((t) => t.address === to) && m.subject.includes(subject));
     if (mine.length > 0) return mine[mine.length - 1];
