@@ -37,6 +37,20 @@ pub enum AppError {
     LinkInvalid,
     #[error("email address not verified")]
     EmailNotVerified,
+    #[error("only administrators may do that")]
+    AdminOnly,
+    #[error("invitation no longer valid")]
+    InvitationInvalid,
+    #[error("a pending invitation to this address exists")]
+    AlreadyInvited,
+    #[error("already connected")]
+    AlreadyConnected,
+    #[error("account of the same kind as the inviter")]
+    WrongAccountKind,
+    #[error("invitation sent to another address")]
+    InvitationForOtherEmail,
+    #[error("daily invitation limit reached")]
+    InvitationLimit,
     #[error("internal error")]
     Internal,
     /// The request never got an answer from our code (network down, bad response).
@@ -63,6 +77,13 @@ impl AppError {
             AppError::TooManyAttempts => Msg::ErrTooManyAttempts,
             AppError::LinkInvalid => Msg::ErrLinkInvalid,
             AppError::EmailNotVerified => Msg::ErrEmailNotVerified,
+            AppError::AdminOnly => Msg::ErrAdminOnly,
+            AppError::InvitationInvalid => Msg::ErrInvitationInvalid,
+            AppError::AlreadyInvited => Msg::ErrAlreadyInvited,
+            AppError::AlreadyConnected => Msg::ErrAlreadyConnected,
+            AppError::WrongAccountKind => Msg::ErrWrongAccountKind,
+            AppError::InvitationForOtherEmail => Msg::ErrInvitationForOtherEmail,
+            AppError::InvitationLimit => Msg::ErrInvitationLimit,
             AppError::Internal => Msg::ErrInternal,
             AppError::Transport(_) => Msg::ErrTransport,
         }
@@ -73,11 +94,17 @@ impl AppError {
         match self {
             AppError::Input(_) => 422,
             AppError::Unauthorized | AppError::BadCredentials => 401,
-            AppError::Forbidden | AppError::EmailNotVerified => 403,
+            AppError::Forbidden
+            | AppError::EmailNotVerified
+            | AppError::AdminOnly
+            | AppError::InvitationForOtherEmail => 403,
             AppError::NotFound => 404,
-            AppError::EmailTaken => 409,
-            AppError::LinkInvalid => 410,
-            AppError::TooManyAttempts => 429,
+            AppError::EmailTaken
+            | AppError::AlreadyInvited
+            | AppError::AlreadyConnected
+            | AppError::WrongAccountKind => 409,
+            AppError::LinkInvalid | AppError::InvitationInvalid => 410,
+            AppError::TooManyAttempts | AppError::InvitationLimit => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

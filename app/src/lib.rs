@@ -2,6 +2,7 @@
 //! in its own module with its server functions and components.
 
 pub mod auth;
+pub mod connections;
 pub mod domain;
 pub mod error;
 mod home;
@@ -87,6 +88,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/dev/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/invitations/accept")
+                        view=connections::InvitationPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <layout::Footer/>

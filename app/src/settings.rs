@@ -1,5 +1,5 @@
-//! Settings › User Permissions: the users of your company. (The Supply Chain Connect
-//! Permissions section joins this page with the connections feature.)
+//! Settings › User Permissions: the Supply Chain Connect Permissions section (from the
+//! connections feature) and the users of your company.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,10 @@ pub fn UserPermissionsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <h1>{i18n.t(Msg::UserPermissionsTitle)}</h1>
-        <RequireUser signed_in=|me: Me| view! { <AccountUsers me/> }/>
+        <RequireUser signed_in=|me: Me| view! {
+            <crate::connections::ConnectPermissions/>
+            <AccountUsers me/>
+        }/>
     }
 }
 

@@ -100,6 +100,40 @@ impl Db {
         }
     }
 
+    /// Adds a user to the account of `colleague_id`, not an administrator, with a
+    /// verified address (the administrator vouches for it).
+    pub async fn add_member(
+        &self,
+        colleague_id: &str,
+        name: &str,
+        email: &str,
+        password_hash: &str,
+        lang: &str,
+    ) -> Result<(), DbError> {
+        let result = check(
+            self.conn
+                .query(
+                    "LET $colleague = type::record('user', $colleague_id);
+                     IF !record::exists($colleague) { THROW 'scc:not_found' };
+                     CREATE type::record('user', $email) SET account = $colleague.account, name = $name,
+                         email = $email, password_hash = $hash, is_admin = false, lang = $lang,
+                         email_verified_at = time::now(), created_at = time::now();",
+                )
+                .bind(("colleague_id", colleague_id.to_owned()))
+                .bind(("name", name.to_owned()))
+                .bind(("email", email.to_owned()))
+                .bind(("hash", password_hash.to_owned()))
+                .bind(("lang", lang.to_owned()))
+                .await,
+        );
+        match result {
+            Err(DbError::Database(e)) if e.message().contains("already exists") => {
+                Err(DbError::EmailTaken)
+            }
+            other => other.map(|_| ()),
+        }
+    }
+
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>, DbError> {
         let mut response = check(
             self.conn

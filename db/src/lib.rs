@@ -7,6 +7,7 @@
 //! users as a generic failure.
 
 pub mod accounts;
+pub mod connections;
 pub mod outbox;
 pub mod rate_limit;
 mod schema;
@@ -33,6 +34,14 @@ pub enum DbError {
     TokenInvalid,
     #[error("not found")]
     NotFound,
+    #[error("the invitation is unknown, used, cancelled or expired")]
+    InvitationInvalid,
+    #[error("a pending invitation to this address exists already")]
+    AlreadyInvited,
+    #[error("already connected")]
+    AlreadyConnected,
+    #[error("the account is of the wrong kind for this invitation")]
+    WrongAccountKind,
     #[error("database configuration: {0}")]
     Config(String),
     #[error("database: {0}")]
@@ -48,6 +57,16 @@ impl DbError {
             DbError::TokenInvalid
         } else if message.contains("scc:not_found") {
             DbError::NotFound
+        } else if message.contains("scc:invitation_invalid") {
+            DbError::InvitationInvalid
+        } else if message.contains("scc:already_invited") {
+            DbError::AlreadyInvited
+        } else if message.contains("scc:already_connected") {
+            DbError::AlreadyConnected
+        } else if message.contains("scc:wrong_kind") {
+            DbError::WrongAccountKind
+        } else if message.contains("scc:email_taken") {
+            DbError::EmailTaken
         } else {
             DbError::Database(err)
         }

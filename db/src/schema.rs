@@ -4,23 +4,24 @@
 
 use crate::{check, Db, DbError};
 
-const FILES: &[(&str, &str)] = &[
-    (
-        "001_schema_version",
-        include_str!("../schema/001_schema_version.surql"),
-    ),
-    ("002_account", include_str!("../schema/002_account.surql")),
-    ("003_user", include_str!("../schema/003_user.surql")),
-    ("004_session", include_str!("../schema/004_session.surql")),
-    (
-        "005_email_token",
-        include_str!("../schema/005_email_token.surql"),
-    ),
-    ("006_outbox", include_str!("../schema/006_outbox.surql")),
-    (
-        "007_rate_limit",
-        include_str!("../schema/007_rate_limit.surql"),
-    ),
+/// Includes `db/schema/NAME.surql` for each name, in order.
+macro_rules! schema_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../schema/", $name, ".surql")))),*]
+    };
+}
+
+const FILES: &[(&str, &str)] = schema_files![
+    "001_schema_version",
+    "002_account",
+    "003_user",
+    "004_session",
+    "005_email_token",
+    "006_outbox",
+    "007_rate_limit",
+    "008_invitation",
+    "009_connected",
+    "010_connection_event",
 ];
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;
@@ -51,5 +52,30 @@ impl Db {
                 .await,
         )?;
         Ok(response.take::<Vec<i64>>(0)?.into_iter().next())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FILES;
+
+    #[test]
+    fn every_schema_file_is_applied_in_order() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schema");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .expect("schema dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".surql").map(str::to_owned))
+            .collect();
+        on_disk.sort();
+        let listed: Vec<&str> = FILES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(on_disk, listed);
+    }
+
+    #[tokio::test]
+    async fn applying_twice_is_harmless_and_records_the_version() {
+        let db = crate::Db::memory().await.expect("first apply");
+        super::apply(&db).await.expect("second apply");
+        assert_eq!(db.schema_version().await.unwrap(), Some(FILES.len() as i64));
     }
 }

@@ -4,6 +4,8 @@
 mod pages;
 
 pub use pages::{SignInPage, SignUpPage, VerifyEmailPage};
+#[cfg(feature = "ssr")]
+pub use ssr::start_session;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -168,7 +170,11 @@ pub async fn sign_up(
 }
 
 #[server(endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<Lang, AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<Lang, AppError> {
     use crate::server::{boundary, internal, passwords, redirect, request_parts, state};
 
     boundary("auth.sign_in", async move {
@@ -219,10 +225,25 @@ pub async fn sign_in(email: String, password: String) -> Result<Lang, AppError> 
             .ok_or(AppError::BadCredentials)?;
         let lang = Lang::parse(&user.lang).unwrap_or_default();
         ssr::start_session(&state, &user_id, lang).await?;
-        redirect("/");
+        redirect(&safe_next(next.as_deref()));
         Ok(lang)
     })
     .await
+}
+
+/// Where to go after signing in: a path on this site, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
 }
 
 #[server(endpoint = "auth/sign_out")]
@@ -355,4 +376,22 @@ pub async fn set_language(lang: String) -> Result<Lang, AppError> {
         Ok(lang)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(
+            safe_next(Some("/invitations/accept?token=ab")),
+            "/invitations/accept?token=ab"
+        );
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
 }

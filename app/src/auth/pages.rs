@@ -66,11 +66,14 @@ pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = use_session().sign_in;
     let error = form_error(move || action.value().get());
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     view! {
         <section class="card narrow">
             <h1>{i18n.t(Msg::SignInTitle)}</h1>
             <ErrorAlert error/>
             <ActionForm action>
+                <input type="hidden" name="next" value=next/>
                 <label for="email">{i18n.t(Msg::FieldEmail)}</label>
                 <input id="email" name="email" type="email" required autocomplete="username"/>
                 <label for="password">{i18n.t(Msg::FieldPassword)}</label>

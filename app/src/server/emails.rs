@@ -24,6 +24,7 @@ pub fn verify_email(lang: Lang, mail: &VerifyEmail<'_>) -> OutgoingEmail {
         t(lang, Msg::EmailVerifyExpiry),
         t(lang, Msg::EmailIgnoreNote),
     ];
+    let after: Vec<String> = after.iter().map(|s| s.to_string()).collect();
     render(
         lang,
         mail.to,
@@ -34,13 +35,99 @@ pub fn verify_email(lang: Lang, mail: &VerifyEmail<'_>) -> OutgoingEmail {
     )
 }
 
+/// What the invitee reads: who invites, what connecting allows, until when, the link.
+pub struct Invitation<'a> {
+    pub to: &'a str,
+    pub to_contact: &'a str,
+    pub to_company: &'a str,
+    pub from_name: &'a str,
+    pub from_company: &'a str,
+    /// The inviter is a seller (so the invitee would be its supplier).
+    pub from_seller: bool,
+    pub expires_at: i64,
+    pub link: &'a str,
+}
+
+pub fn invitation(lang: Lang, mail: &Invitation<'_>) -> OutgoingEmail {
+    let role = t(
+        lang,
+        if mail.from_seller {
+            Msg::RoleWordSupplier
+        } else {
+            Msg::RoleWordSeller
+        },
+    );
+    let what = if mail.from_seller {
+        Msg::InvitationWhatSellerInvites
+    } else {
+        Msg::InvitationWhatSupplierInvites
+    };
+    let date = crate::ui::format_time(mail.expires_at);
+    let paragraphs = [
+        tf(lang, Msg::EmailVerifyGreeting, &[("name", mail.to_contact)]),
+        tf(
+            lang,
+            Msg::InvitationFromText,
+            &[
+                ("name", mail.from_name),
+                ("company", mail.from_company),
+                ("to_company", mail.to_company),
+                ("role", role),
+            ],
+        ),
+        tf(lang, what, &[("company", mail.from_company)]),
+    ];
+    let after = [
+        tf(
+            lang,
+            Msg::InvitationSentToText,
+            &[("email", mail.to), ("date", &date)],
+        ),
+        tf(
+            lang,
+            Msg::EmailInviteIgnore,
+            &[("company", mail.from_company)],
+        ),
+    ];
+    render(
+        lang,
+        mail.to,
+        &tf(
+            lang,
+            Msg::EmailInviteSubject,
+            &[("company", mail.from_company)],
+        ),
+        &paragraphs,
+        (t(lang, Msg::EmailInviteButton), mail.link),
+        &after,
+    )
+}
+
+/// A short notice to one person about a connection, with a link to User Permissions.
+pub fn notice(
+    lang: Lang,
+    to: &str,
+    subject: String,
+    body: String,
+    permissions_link: &str,
+) -> OutgoingEmail {
+    render(
+        lang,
+        to,
+        &subject,
+        &[body],
+        (t(lang, Msg::EmailOpenPermissions), permissions_link),
+        &[],
+    )
+}
+
 fn render(
     lang: Lang,
     to: &str,
     subject: &str,
     before: &[String],
     (button, link): (&str, &str),
-    after: &[&str],
+    after: &[String],
 ) -> OutgoingEmail {
     let footer = t(lang, Msg::EmailFooter);
     let mut text = String::new();

@@ -2,6 +2,9 @@
 
 use std::collections::HashMap;
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
 use app::server::{AppState, Clock};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -10,6 +13,8 @@ use server::{start, Config, Running};
 pub struct TestApp {
     pub address: String,
     pub state: AppState,
+    /// Seconds added to the real time: `advance` moves the app's clock forward.
+    offset: Arc<AtomicI64>,
     running: Option<Running>,
 }
 
@@ -54,12 +59,19 @@ impl TestApp {
             env.insert(k.to_string(), v.to_string());
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
-        let running = start(config, Clock::system(), listener)
-            .await
-            .expect("app starts");
+        let offset = Arc::new(AtomicI64::new(0));
+        let clock = {
+            let offset = offset.clone();
+            Clock::new(move || {
+                db::chrono::Utc::now()
+                    + db::chrono::Duration::seconds(offset.load(Ordering::SeqCst))
+            })
+        };
+        let running = start(config, clock, listener).await.expect("app starts");
         TestApp {
             address: format!("http://{addr}"),
             state: running.state.clone(),
+            offset,
             running: Some(running),
         }
     }
@@ -96,6 +108,55 @@ impl TestApp {
             .into_iter()
             .filter(|m| m.to_address == to)
             .count()
+    }
+
+    /// Moves the app's clock forward.
+    pub fn advance_days(&self, days: i64) {
+        self.offset.fetch_add(days * 24 * 3600, Ordering::SeqCst);
+    }
+
+    /// A new account whose administrator has verified the email address, signed in.
+    pub async fn verified_account(&self, kind: &str, company: &str, email: &str) -> Browser {
+        let browser = self.browser();
+        assert_eq!(
+            browser.sign_up(kind, company, email).await.status(),
+            StatusCode::OK
+        );
+        let token = token_in(&self.last_email_to(email).await.text_body);
+        assert_eq!(browser.verify(&token).await.status(), StatusCode::OK);
+        browser
+    }
+
+    /// A non-administrator in the account of `colleague`, signed in.
+    pub async fn member_of(&self, colleague: &str, email: &str) -> Browser {
+        let hash = app::server::passwords::hash(app::domain::Password::parse(PASSWORD).unwrap())
+            .await
+            .unwrap();
+        self.state
+            .db
+            .add_member(colleague, "Member", email, &hash, "en")
+            .await
+            .unwrap();
+        let browser = self.browser();
+        assert_eq!(
+            browser.sign_in(email, PASSWORD).await.status(),
+            StatusCode::OK
+        );
+        browser
+    }
+
+    /// The token of the newest invitation emailed to `to`.
+    pub async fn invitation_token(&self, to: &str) -> String {
+        let mail = self
+            .state
+            .db
+            .recent_emails(1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.to_address == to && m.text_body.contains("/invitations/accept?token="))
+            .unwrap_or_else(|| panic!("no invitation to {to}"));
+        token_in(&mail.text_body)
     }
 
     pub async fn stop(mut self) {
@@ -156,6 +217,26 @@ impl Browser {
     /// The signed-in user as `whoami` reports it (`Value::Null` when signed out).
     pub async fn whoami(&self) -> Value {
         let response = self.call("auth/whoami", &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("json")
+    }
+
+    pub async fn invite(&self, company: &str, email: &str) -> Response {
+        self.call(
+            "connections/invite",
+            &[
+                ("company_name", company),
+                ("contact_name", "Contact Person"),
+                ("email", email),
+                ("lang", "en"),
+            ],
+        )
+        .await
+    }
+
+    /// The Supply Chain Connect section as this browser's account sees it.
+    pub async fn overview(&self) -> Value {
+        let response = self.call("connections/overview", &[]).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.expect("json")
     }

@@ -2,5 +2,6 @@
 //! database and talks to it over HTTP, as a browser or an attacker would.
 
 mod auth;
+mod connections;
 mod helpers;
 mod restart;
