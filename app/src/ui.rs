@@ -20,6 +20,8 @@ pub struct Session {
     pub verify: ServerAction<VerifyEmail>,
     pub resend: ServerAction<ResendVerification>,
     pub set_language: ServerAction<SetLanguage>,
+    /// Bumped by anything else that signs someone in (an invitation's sign-up).
+    epoch: RwSignal<u32>,
 }
 
 impl Session {
@@ -30,9 +32,11 @@ impl Session {
         let verify = ServerAction::<VerifyEmail>::new();
         let resend = ServerAction::<ResendVerification>::new();
         let set_language = ServerAction::<SetLanguage>::new();
+        let epoch = RwSignal::new(0u32);
         let me = Resource::new(
             move || {
                 (
+                    epoch.get(),
                     sign_in.version().get(),
                     sign_up.version().get(),
                     sign_out.version().get(),
@@ -58,9 +62,15 @@ impl Session {
             verify,
             resend,
             set_language,
+            epoch,
         };
         provide_context(session);
         session
+    }
+
+    /// Fetches who is signed in again, after a change made outside these actions.
+    pub fn refresh(self) {
+        self.epoch.update(|n| *n += 1);
     }
 }
 

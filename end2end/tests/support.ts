@@ -45,3 +45,24 @@ export function tokenLink(email: Email): string {
 export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 }
+
+export const PASSWORD = 'correct horse battery';
+
+/** Signs up through the page and follows the verification email's link. */
+export async function signUpVerified(
+  page: Page,
+  who: { kind: 'seller' | 'supplier'; company: string; name: string; email: string },
+) {
+  await open(page, '/sign-up');
+  if (who.kind === 'supplier') await page.getByLabel(/^Supplier:/).check();
+  await page.getByLabel('Company name').fill(who.company);
+  await page.getByLabel('Your name').fill(who.name);
+  await page.getByLabel('Email address').fill(who.email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: `Welcome, ${who.name}` })).toBeVisible();
+  const mail = await waitForEmail(who.email, 'Verify your email address');
+  await open(page, tokenLink(mail));
+  await page.getByRole('button', { name: 'Verify email address' }).click();
+  await expect(page.getByText('Your email address is verified.')).toBeVisible();
+}

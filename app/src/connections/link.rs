@@ -122,10 +122,12 @@ fn SignedOutChoices(inv: InvitationView, token: String) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<AcceptWithNewAccount>::new();
     let error = form_error(move || create.value().get());
-    // The account's language follows the page once the invitee switches it.
+    // Now signed in, in the language the new account chose.
+    let session = use_session();
     Effect::new(move |_| {
         if let Some(Ok(lang)) = create.value().get() {
             i18n.set(lang);
+            session.refresh();
         }
     });
     let title = match inv.invitee_kind() {
