@@ -63,9 +63,19 @@ impl Running {
 }
 
 fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
-    let mut options = leptos::config::get_configuration(None)
-        .map_err(|e| StartError::Leptos(e.to_string()))?
-        .leptos_options;
+    // cargo-leptos passes the site's layout in LEPTOS_* variables; started any other
+    // way (tests, a bare binary), the defaults of Cargo.toml's metadata apply.
+    let mut options = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        leptos::config::get_configuration(None)
+            .map_err(|e| StartError::Leptos(e.to_string()))?
+            .leptos_options
+    } else {
+        LeptosOptions::builder()
+            .output_name("supply-chain-connect")
+            .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
+            .site_pkg_dir("pkg")
+            .build()
+    };
     if options.output_name.is_empty() {
         options.output_name = "supply-chain-connect".into();
     }

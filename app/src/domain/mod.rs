@@ -4,6 +4,7 @@
 mod account;
 mod email;
 mod password;
+pub mod shipment;
 
 pub use account::{AccountKind, CompanyName, PersonName};
 pub use email::EmailAddress;
@@ -29,6 +30,26 @@ pub enum InputError {
     PasswordTooCommon,
     AccountKindInvalid,
     LanguageInvalid,
+    SkuEmpty,
+    SkuTooLong,
+    SkuInvalid,
+    QuantityInvalid,
+    QuantityTooLarge,
+    FulfillmentCenterInvalid,
+    ProductNameEmpty,
+    ProductNameTooLong,
+    PrepByInvalid,
+    SkuListedTwice,
+    TooManyFields,
+    TooManyItems,
+    NoItems,
+    UnitInvalid,
+    WeightInvalid,
+    WeightTooLarge,
+    OverSmallParcelWeight,
+    DimensionInvalid,
+    DimensionTooLarge,
+    OverSmallParcelSide,
 }
 
 impl InputError {
@@ -46,6 +67,26 @@ impl InputError {
             InputError::PasswordTooCommon => Msg::ErrPasswordTooCommon,
             InputError::AccountKindInvalid => Msg::ErrAccountKindInvalid,
             InputError::LanguageInvalid => Msg::ErrLanguageInvalid,
+            InputError::SkuEmpty => Msg::ErrSkuEmpty,
+            InputError::SkuTooLong => Msg::ErrSkuTooLong,
+            InputError::SkuInvalid => Msg::ErrSkuInvalid,
+            InputError::QuantityInvalid => Msg::ErrQuantityInvalid,
+            InputError::QuantityTooLarge => Msg::ErrQuantityTooLarge,
+            InputError::FulfillmentCenterInvalid => Msg::ErrFulfillmentCenterInvalid,
+            InputError::ProductNameEmpty => Msg::ErrProductNameEmpty,
+            InputError::ProductNameTooLong => Msg::ErrProductNameTooLong,
+            InputError::PrepByInvalid => Msg::ErrPrepByInvalid,
+            InputError::SkuListedTwice => Msg::ErrSkuListedTwice,
+            InputError::TooManyFields => Msg::ErrTooManyFields,
+            InputError::TooManyItems => Msg::ErrTooManyItems,
+            InputError::NoItems => Msg::ErrNoItems,
+            InputError::UnitInvalid => Msg::ErrUnitInvalid,
+            InputError::WeightInvalid => Msg::ErrWeightInvalid,
+            InputError::WeightTooLarge => Msg::ErrWeightTooLarge,
+            InputError::OverSmallParcelWeight => Msg::ErrOverSmallParcelWeight,
+            InputError::DimensionInvalid => Msg::ErrDimensionInvalid,
+            InputError::DimensionTooLarge => Msg::ErrDimensionTooLarge,
+            InputError::OverSmallParcelSide => Msg::ErrOverSmallParcelSide,
         }
     }
 }

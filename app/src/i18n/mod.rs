@@ -359,6 +359,27 @@ pub enum Msg {
     ErrWrongAccountKind,
     ErrInvitationForOtherEmail,
     ErrInvitationLimit,
+    // Shipment input
+    ErrSkuEmpty,
+    ErrSkuTooLong,
+    ErrSkuInvalid,
+    ErrQuantityInvalid,
+    ErrQuantityTooLarge,
+    ErrFulfillmentCenterInvalid,
+    ErrProductNameEmpty,
+    ErrProductNameTooLong,
+    ErrPrepByInvalid,
+    ErrSkuListedTwice,
+    ErrTooManyFields,
+    ErrTooManyItems,
+    ErrNoItems,
+    ErrUnitInvalid,
+    ErrWeightInvalid,
+    ErrWeightTooLarge,
+    ErrOverSmallParcelWeight,
+    ErrDimensionInvalid,
+    ErrDimensionTooLarge,
+    ErrOverSmallParcelSide,
 }
 
 #[cfg(test)]

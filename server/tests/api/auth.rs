@@ -456,3 +456,28 @@ async fn pages_render_on_the_server_in_the_browsers_language() {
     assert_eq!(health.status(), StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn without_smtp_the_development_mailbox_shows_every_email() {
+    let app = TestApp::spawn().await;
+    app.browser()
+        .sign_up("seller", "Acme", "ann@example.com")
+        .await;
+    let html = reqwest::get(format!("{}/dev/mailbox", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Verify your email address for Supply Chain Connect"));
+    assert!(html.contains(&format!("href=\"{}/verify-email?token=", app.address)));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_smtp_configured_there_is_no_mailbox() {
+    let app = TestApp::spawn_with(&[("SMTP_URL", "smtp://127.0.0.1:9")]).await;
+    let (status, error) = error_of(app.browser().call("dev/mailbox", &[]).await).await;
+    assert_eq!((status, error), (StatusCode::NOT_FOUND, json!("not_found")));
+    app.stop().await;
+}
