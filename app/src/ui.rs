@@ -7,7 +7,7 @@ use crate::auth::{
     whoami, Me, ResendVerification, SetLanguage, SignIn, SignOut, SignUp, VerifyEmail,
 };
 use crate::error::AppError;
-use crate::i18n::{use_i18n, I18n, Msg};
+use crate::i18n::{use_i18n, I18n, Lang, Msg};
 
 /// Who is signed in, and the actions that change it. `me` is fetched again whenever
 /// one of them completes, so every part of the page agrees without a reload.
@@ -162,4 +162,45 @@ pub fn format_time(unix: i64) -> String {
         .ok()
         .and_then(|t| t.format(&format).ok())
         .unwrap_or_default()
+}
+
+/// A new password's field, with its rules spelled out beside it.
+#[component]
+pub fn NewPasswordField() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label for="password">{i18n.t(Msg::FieldPassword)}</label>
+        <input id="password" name="password" type="password" required minlength="8" maxlength="128"
+            autocomplete="new-password" aria-describedby="password-help"/>
+        <p id="password-help" class="help">{i18n.t(Msg::PasswordHelp)}</p>
+    }
+}
+
+/// A `lang` field offering every language, the page's own preselected.
+#[component]
+pub fn LanguageSelect(id: &'static str, label: Msg) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label for=id>{i18n.t(label)}</label>
+        <select id=id name="lang">
+            {Lang::ALL
+                .into_iter()
+                .map(|lang| view! {
+                    <option value=lang.code() selected=move || i18n.lang() == lang>{lang.native_name()}</option>
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
+/// Percent-encodes a value for a URL's query string.
+pub fn encode_query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -4,8 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::i18n::{use_i18n, Lang, Msg};
-use crate::ui::{form_error, use_session, ErrorAlert, SubmitButton};
+use crate::i18n::{use_i18n, Msg};
+use crate::ui::{
+    form_error, use_session, ErrorAlert, LanguageSelect, NewPasswordField, SubmitButton,
+};
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
@@ -35,23 +37,8 @@ pub fn SignUpPage() -> impl IntoView {
                 <input id="name" name="name" required maxlength="100" autocomplete="name"/>
                 <label for="email">{i18n.t(Msg::FieldEmail)}</label>
                 <input id="email" name="email" type="email" required maxlength="254" autocomplete="email"/>
-                <label for="password">{i18n.t(Msg::FieldPassword)}</label>
-                <input id="password" name="password" type="password" required minlength="8" maxlength="128"
-                    autocomplete="new-password" aria-describedby="password-help"/>
-                <p id="password-help" class="help">{i18n.t(Msg::PasswordHelp)}</p>
-                <label for="lang">{i18n.t(Msg::FieldLanguage)}</label>
-                <select id="lang" name="lang">
-                    {Lang::ALL
-                        .into_iter()
-                        .map(|lang| {
-                            view! {
-                                <option value=lang.code() selected=move || i18n.lang() == lang>
-                                    {lang.native_name()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
+                <NewPasswordField/>
+                <LanguageSelect id="lang" label=Msg::FieldLanguage/>
                 <SubmitButton label=Msg::CreateAccountButton pending=action.pending()/>
             </ActionForm>
             <p class="muted">

@@ -6,8 +6,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::*;
-use crate::i18n::{use_i18n, Lang, Msg};
-use crate::ui::{form_error, format_time, use_session, ErrorAlert, SubmitButton};
+use crate::i18n::{use_i18n, Msg};
+use crate::ui::{
+    encode_query_value, form_error, format_time, use_session, ErrorAlert, LanguageSelect,
+    NewPasswordField, SubmitButton,
+};
 
 #[component]
 pub fn InvitationPage() -> impl IntoView {
@@ -135,7 +138,7 @@ fn SignedOutChoices(inv: InvitationView, token: String) -> impl IntoView {
         AccountKind::Seller => Msg::CreateSellerAccountTitle,
     };
     let next = format!("/invitations/accept?token={token}");
-    let sign_in_href = format!("/sign-in?next={}", encode_component(&next));
+    let sign_in_href = format!("/sign-in?next={}", encode_query_value(&next));
     let fixed_email = i18n.tf(
         Msg::InvitationEmailFixed,
         vec![("email", inv.to_email.clone())],
@@ -156,19 +159,8 @@ fn SignedOutChoices(inv: InvitationView, token: String) -> impl IntoView {
                 value=company/>
             <label for="name">{i18n.t(Msg::FieldYourName)}</label>
             <input id="name" name="name" required maxlength="100" autocomplete="name" value=contact/>
-            <label for="password">{i18n.t(Msg::FieldPassword)}</label>
-            <input id="password" name="password" type="password" required minlength="8" maxlength="128"
-                autocomplete="new-password" aria-describedby="password-help"/>
-            <p id="password-help" class="help">{i18n.t(Msg::PasswordHelp)}</p>
-            <label for="lang">{i18n.t(Msg::FieldLanguage)}</label>
-            <select id="lang" name="lang">
-                {Lang::ALL
-                    .into_iter()
-                    .map(|lang| view! {
-                        <option value=lang.code() selected=move || i18n.lang() == lang>{lang.native_name()}</option>
-                    })
-                    .collect_view()}
-            </select>
+                <NewPasswordField/>
+                <LanguageSelect id="lang" label=Msg::FieldLanguage/>
             <SubmitButton label=Msg::CreateAndConnect pending=create.pending()/>
         </ActionForm>
         <p class="muted">
@@ -177,16 +169,4 @@ fn SignedOutChoices(inv: InvitationView, token: String) -> impl IntoView {
             <a href=sign_in_href>{i18n.t(Msg::InvitationSignInToAccept)}</a>
         </p>
     }
-}
-
-/// Percent-encodes a query parameter's value.
-fn encode_component(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::*;
 use crate::domain::AccountKind;
-use crate::i18n::{use_i18n, I18n, Lang, Msg};
-use crate::ui::{form_error, format_time, ErrorAlert, SubmitButton};
+use crate::i18n::{use_i18n, I18n, Msg};
+use crate::ui::{form_error, format_time, ErrorAlert, LanguageSelect, SubmitButton};
 
 #[component]
 pub fn ConnectPermissions() -> impl IntoView {
@@ -145,17 +145,7 @@ fn InviteForm(kind: AccountKind, invite: ServerAction<SendInvitation>) -> impl I
                         <input id="invite-email" name="email" type="email" required maxlength="254" autocomplete="off"/>
                     </div>
                     <div>
-                        <label for="invite-lang">{i18n.t(Msg::FieldInvitationLanguage)}</label>
-                        <select id="invite-lang" name="lang">
-                            {Lang::ALL
-                                .into_iter()
-                                .map(|lang| view! {
-                                    <option value=lang.code() selected=move || i18n.lang() == lang>
-                                        {lang.native_name()}
-                                    </option>
-                                })
-                                .collect_view()}
-                        </select>
+                        <LanguageSelect id="invite-lang" label=Msg::FieldInvitationLanguage/>
                     </div>
                 </div>
                 <SubmitButton label=Msg::SendInvitation pending=invite.pending()/>

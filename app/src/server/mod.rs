@@ -159,20 +159,9 @@ fn with_error(page: &str, error: &AppError) -> String {
         .split('&')
         .filter(|p| !p.is_empty() && !p.starts_with("error="))
         .collect();
-    let error_param = format!("error={}", percent_encode(&error.to_query()));
+    let error_param = format!("error={}", crate::ui::encode_query_value(&error.to_query()));
     params.push(&error_param);
     format!("{path}?{}", params.join("&"))
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Redirects after success: for a plain form post the browser follows it; with wasm
