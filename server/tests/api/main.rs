@@ -4,4 +4,5 @@
 mod auth;
 mod connections;
 mod helpers;
+mod outbox;
 mod restart;

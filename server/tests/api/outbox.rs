@@ -1,0 +1,148 @@
+//! Email is never lost: with the SMTP server refusing, the message waits in the outbox
+//! and is retried; once the server takes mail again it arrives exactly once.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use crate::helpers::TestApp;
+
+/// A minimal SMTP server: refuses every session with 421 while `down`, otherwise
+/// accepts and records the recipients of each message.
+struct FakeSmtp {
+    port: u16,
+    down: Arc<AtomicBool>,
+    delivered: Arc<Mutex<Vec<String>>>,
+    refused: Arc<Mutex<usize>>,
+}
+
+impl FakeSmtp {
+    async fn start() -> FakeSmtp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let down = Arc::new(AtomicBool::new(true));
+        let delivered = Arc::new(Mutex::new(Vec::new()));
+        let refused = Arc::new(Mutex::new(0));
+        let (d, del, r) = (down.clone(), delivered.clone(), refused.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let (d, del, r) = (d.clone(), del.clone(), r.clone());
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    if d.load(Ordering::SeqCst) {
+                        *r.lock().unwrap() += 1;
+                        let _ = write.write_all(b"421 test server is down\r\n").await;
+                        return;
+                    }
+                    let _ = write.write_all(b"220 fake ESMTP\r\n").await;
+                    let mut lines = BufReader::new(read).lines();
+                    let mut recipients = Vec::new();
+                    let mut in_data = false;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if in_data {
+                            if line == "." {
+                                in_data = false;
+                                del.lock().unwrap().append(&mut recipients);
+                                let _ = write.write_all(b"250 queued\r\n").await;
+                            }
+                            continue;
+                        }
+                        let upper = line.to_ascii_uppercase();
+                        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO")
+                        {
+                            b"250 fake\r\n"
+                        } else if upper.starts_with("RCPT TO:") {
+                            recipients.push(
+                                line[8..]
+                                    .trim()
+                                    .trim_matches(|c| c == '<' || c == '>')
+                                    .to_owned(),
+                            );
+                            b"250 ok\r\n"
+                        } else if upper.starts_with("DATA") {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        } else if upper.starts_with("QUIT") {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        } else {
+                            b"250 ok\r\n"
+                        };
+                        let _ = write.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        FakeSmtp {
+            port,
+            down,
+            delivered,
+            refused,
+        }
+    }
+
+    fn delivered_to(&self, address: &str) -> usize {
+        self.delivered
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| *a == address)
+            .count()
+    }
+}
+
+async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_email_queued_while_smtp_is_down_arrives_exactly_once_when_it_returns() {
+    let smtp = FakeSmtp::start().await;
+    let app =
+        TestApp::spawn_with(&[("SMTP_URL", &format!("smtp://127.0.0.1:{}", smtp.port))]).await;
+    app.browser()
+        .sign_up("seller", "Acme", "ann@example.com")
+        .await;
+
+    // The first attempt is refused; the message stays queued with a retry time.
+    wait_until("the server refused a delivery", || {
+        *smtp.refused.lock().unwrap() >= 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let queued = app.last_email_to("ann@example.com").await;
+    assert_eq!(queued.status, "queued");
+    assert_eq!(smtp.delivered_to("ann@example.com"), 0);
+
+    // The server comes back; once the backoff has passed the message goes out.
+    smtp.down.store(false, Ordering::SeqCst);
+    app.advance_days(1);
+    wait_until("the email was delivered", || {
+        smtp.delivered_to("ann@example.com") == 1
+    })
+    .await;
+    let mut sent = false;
+    for _ in 0..50 {
+        if app.last_email_to("ann@example.com").await.status == "sent" {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(sent, "the outbox marks it sent");
+
+    // Several more polling rounds: still exactly one copy.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(smtp.delivered_to("ann@example.com"), 1);
+    app.stop().await;
+}
