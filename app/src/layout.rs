@@ -2,6 +2,7 @@
 //! switch and sign-out; and the footer.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::auth::Me;
 use crate::i18n::{use_i18n, Msg};
@@ -36,11 +37,12 @@ fn SignedInNav(me: Me) -> impl IntoView {
     let sign_out = use_session().sign_out;
     view! {
         <span class="company" title=me.email.clone()>{me.company_name.clone()}</span>
+        // `A` marks the current page with aria-current="page".
         <nav class="main-nav" aria-label=i18n.t(Msg::MainNavigation)>
-            <a href="/shipments">{i18n.t(Msg::NavShipments)}</a>
-            <a href="/settings/user-permissions">
+            <A href="/shipments">{i18n.t(Msg::NavShipments)}</A>
+            <A href="/settings/user-permissions">
                 {i18n.t(Msg::NavSettings)} " › " {i18n.t(Msg::NavUserPermissions)}
-            </a>
+            </A>
         </nav>
         <ActionForm action=sign_out>
             <button type="submit" class="button link">{i18n.t(Msg::SignOut)}</button>
@@ -53,8 +55,8 @@ fn SignedOutNav() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <nav class="main-nav" aria-label=i18n.t(Msg::MainNavigation)>
-            <a href="/sign-in">{i18n.t(Msg::NavSignIn)}</a>
-            <a href="/sign-up">{i18n.t(Msg::NavCreateAccount)}</a>
+            <A href="/sign-in">{i18n.t(Msg::NavSignIn)}</A>
+            <A href="/sign-up">{i18n.t(Msg::NavCreateAccount)}</A>
         </nav>
     }
 }

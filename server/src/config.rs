@@ -26,6 +26,9 @@ pub struct Config {
     pub mail_from: String,
     pub sign_in_limit_per_account: i64,
     pub sign_in_limit_per_client: i64,
+    /// `TRUST_FORWARDED_FOR=true` behind a reverse proxy that appends the client's
+    /// address to `X-Forwarded-For`; off by default, so a client cannot pick its own.
+    pub trust_forwarded_for: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -38,6 +41,7 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("sign_in_limit_per_account", &self.sign_in_limit_per_account)
             .field("sign_in_limit_per_client", &self.sign_in_limit_per_client)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .finish()
     }
 }
@@ -129,6 +133,16 @@ impl Config {
             }),
             sign_in_limit_per_account: number("SIGN_IN_LIMIT_PER_ACCOUNT", 10)?,
             sign_in_limit_per_client: number("SIGN_IN_LIMIT_PER_CLIENT", 50)?,
+            trust_forwarded_for: match get("TRUST_FORWARDED_FOR").as_deref() {
+                None | Some("false") | Some("0") => false,
+                Some("true") | Some("1") => true,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "TRUST_FORWARDED_FOR",
+                        reason: format!("{other:?} is not true or false"),
+                    })
+                }
+            },
         })
     }
 }

@@ -100,6 +100,7 @@ pub async fn start(
         dev_mailbox: config.smtp_url.is_none(),
         sign_in_limit_per_account: config.sign_in_limit_per_account,
         sign_in_limit_per_client: config.sign_in_limit_per_client,
+        trust_forwarded_for: config.trust_forwarded_for,
     };
     let app_state = AppState {
         db: db.clone(),

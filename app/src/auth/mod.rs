@@ -88,13 +88,31 @@ mod ssr {
         Ok(())
     }
 
-    /// The client's address for rate limiting: the TCP peer.
-    pub fn client_address(parts: &http::request::Parts) -> String {
-        parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into())
+    /// The client's address for rate limiting: the TCP peer, or, behind a trusted
+    /// proxy, the address the proxy saw (the last `X-Forwarded-For` entry, the one the
+    /// proxy itself appended; entries before it are whatever the client claimed).
+    pub fn client_address(parts: &http::request::Parts, trust_forwarded_for: bool) -> String {
+        let forwarded = trust_forwarded_for
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-forwarded-for")?
+                    .to_str()
+                    .ok()?
+                    .rsplit(',')
+                    .next()
+                    .map(str::trim)
+            })
+            .flatten()
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+        match forwarded {
+            Some(ip) => ip.to_owned(),
+            None => parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        }
     }
 }
 
@@ -191,7 +209,10 @@ pub async fn sign_in(
         let per_client = state
             .db
             .rate_limit_hit(
-                &format!("sign_in:client:{}", ssr::client_address(&parts)),
+                &format!(
+                    "sign_in:client:{}",
+                    ssr::client_address(&parts, state.settings.trust_forwarded_for)
+                ),
                 WINDOW_SECS,
                 now,
             )

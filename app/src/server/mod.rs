@@ -37,6 +37,9 @@ pub struct Settings {
     /// Sign-in attempts allowed per account, and per client address, in 15 minutes.
     pub sign_in_limit_per_account: i64,
     pub sign_in_limit_per_client: i64,
+    /// Behind a reverse proxy: take the client's address from the last
+    /// `X-Forwarded-For` entry the proxy appended, not from the TCP peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl Settings {

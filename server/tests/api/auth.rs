@@ -241,6 +241,60 @@ async fn sign_in_is_rate_limited_per_client() {
 }
 
 #[tokio::test]
+async fn a_client_cannot_escape_the_limit_by_claiming_another_address() {
+    let app = TestApp::spawn_with(&[("SIGN_IN_LIMIT_PER_CLIENT", "2")]).await;
+    let browser = app.browser();
+    for i in 0..3 {
+        let status = browser
+            .client
+            .post(format!("{}/api/auth/sign_in", app.address))
+            .header("X-Forwarded-For", format!("10.0.0.{i}"))
+            .form(&[
+                ("email", format!("u{i}@example.com")),
+                ("password", "whatever1234".into()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let expected = if i < 2 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "attempt {i}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let app = TestApp::spawn_with(&[
+        ("SIGN_IN_LIMIT_PER_CLIENT", "2"),
+        ("TRUST_FORWARDED_FOR", "true"),
+    ])
+    .await;
+    let browser = app.browser();
+    for i in 0..3 {
+        // The proxy appends the real address last; what the client wrote before it is ignored.
+        let status = browser
+            .client
+            .post(format!("{}/api/auth/sign_in", app.address))
+            .header("X-Forwarded-For", format!("1.2.3.4, 10.0.0.{i}"))
+            .form(&[
+                ("email", format!("u{i}@example.com")),
+                ("password", "whatever1234".into()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn cross_site_posts_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
