@@ -43,6 +43,35 @@ pub struct VerificationLink<'a> {
     pub email: &'a OutgoingEmail,
 }
 
+/// Creates account `$account` and its administrator `$email`, refusing a taken address.
+/// Variables are bound by [`bind_new_account`].
+pub(crate) const CREATE_ACCOUNT: &str = "
+    IF record::exists(type::record('user', $email)) { THROW 'scc:email_taken' };
+    CREATE type::record('account', $account) SET kind = $kind, company_name = $company, created_at = $now;
+    CREATE type::record('user', $email) SET account = type::record('account', $account),
+        name = $name, email = $email, password_hash = $hash, is_admin = true, lang = $lang,
+        email_verified_at = $verified_at, created_at = $now;
+";
+
+/// Binds what [`CREATE_ACCOUNT`] needs; `verified_at` is set when the address is
+/// already proven (an invitation link reached it).
+pub(crate) fn bind_new_account<'a, C: surrealdb::Connection>(
+    query: surrealdb::method::Query<'a, C>,
+    account_key: &str,
+    new: &NewAccount,
+    verified_at: Option<Timestamp>,
+) -> surrealdb::method::Query<'a, C> {
+    query
+        .bind(("account", account_key.to_owned()))
+        .bind(("kind", new.kind.clone()))
+        .bind(("company", new.company_name.clone()))
+        .bind(("email", new.email.clone()))
+        .bind(("name", new.user_name.clone()))
+        .bind(("hash", new.password_hash.clone()))
+        .bind(("lang", new.lang.clone()))
+        .bind(("verified_at", verified_at))
+}
+
 const USER_FIELDS: &str = "record::id(id) AS user_id, name, email, is_admin, \
      email_verified_at != NONE AS verified, lang, time::unix(created_at) AS created_at";
 
@@ -58,11 +87,7 @@ impl Db {
         let account_key = new_key();
         let sql = format!(
             "BEGIN TRANSACTION;
-             IF record::exists(type::record('user', $email)) {{ THROW 'scc:email_taken' }};
-             CREATE type::record('account', $account) SET kind = $kind, company_name = $company, created_at = $now;
-             CREATE type::record('user', $email) SET account = type::record('account', $account),
-                 name = $name, email = $email, password_hash = $hash, is_admin = true, lang = $lang,
-                 created_at = $now;
+             {CREATE_ACCOUNT}
              CREATE type::record('email_token', $secret_hash) SET user = type::record('user', $email),
                  purpose = 'verify_email', created_at = $now, expires_at = $expires;
              {OUTBOX_INSERT}
@@ -71,16 +96,7 @@ impl Db {
         // A conflicting concurrent sign-up makes the commit fail; trying again then
         // meets the other's user record and reports the email as taken.
         let result = retry(|| async {
-            let query = self
-                .conn
-                .query(sql.as_str())
-                .bind(("account", account_key.clone()))
-                .bind(("kind", new.kind.clone()))
-                .bind(("company", new.company_name.clone()))
-                .bind(("email", new.email.clone()))
-                .bind(("name", new.user_name.clone()))
-                .bind(("hash", new.password_hash.clone()))
-                .bind(("lang", new.lang.clone()))
+            let query = bind_new_account(self.conn.query(sql.as_str()), &account_key, new, None)
                 .bind(("secret_hash", link.token_hash.to_owned()))
                 .bind(("expires", link.expires_at))
                 .bind(("now", now));

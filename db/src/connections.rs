@@ -5,7 +5,7 @@
 
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::NewAccount;
+use crate::accounts::{bind_new_account, NewAccount, CREATE_ACCOUNT};
 use crate::outbox::{bind_email, OutgoingEmail, OUTBOX_INSERT};
 use crate::secrets::new_key;
 use crate::{check, retry, Db, DbError, Timestamp};
@@ -111,6 +111,36 @@ fn bind_actor<'a, C: surrealdb::Connection>(
         .bind(("user", actor.user_id.clone()))
         .bind(("actor_name", actor.name.clone()))
         .bind(("actor_company", actor.company.clone()))
+}
+
+impl Db {
+    /// Runs one invitation transaction on `$id` for account `$account` by `actor`, with
+    /// its email when it has one, retrying on conflicts.
+    async fn invitation_change(
+        &self,
+        sql: &str,
+        id: &str,
+        account_id: &str,
+        actor: &Actor,
+        email: Option<&OutgoingEmail>,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        retry(|| async {
+            let query = self
+                .conn
+                .query(sql)
+                .bind(("id", id.to_owned()))
+                .bind(("account", account_id.to_owned()))
+                .bind(("now", now));
+            let query = bind_actor(query, actor);
+            match email {
+                Some(email) => check(bind_email(query, email).await),
+                None => check(query.await),
+            }
+        })
+        .await?;
+        Ok(())
+    }
 }
 
 impl Db {
@@ -290,17 +320,8 @@ impl Db {
              CREATE connection_event SET invitation = $inv.id, action = 'cancelled',
                  actor_name = $actor_name, actor_company = $actor_company, at = $now;
              COMMIT TRANSACTION;";
-        retry(|| async {
-            let query = self
-                .conn
-                .query(sql)
-                .bind(("id", id.to_owned()))
-                .bind(("account", account_id.to_owned()))
-                .bind(("now", now));
-            check(bind_actor(query, actor).await)
-        })
-        .await?;
-        Ok(())
+        self.invitation_change(sql, id, account_id, actor, None, now)
+            .await
     }
 
     /// Declines (by a recipient's account) a live invitation; its link dies and the
@@ -326,17 +347,8 @@ impl Db {
              {OUTBOX_INSERT}
              COMMIT TRANSACTION;"
         );
-        retry(|| async {
-            let query = self
-                .conn
-                .query(sql.as_str())
-                .bind(("id", id.to_owned()))
-                .bind(("account", account_id.to_owned()))
-                .bind(("now", now));
-            check(bind_email(bind_actor(query, actor), email).await)
-        })
-        .await?;
-        Ok(())
+        self.invitation_change(&sql, id, account_id, actor, Some(email), now)
+            .await
     }
 
     /// Accepts a live invitation addressed to a user of `account_id`: closes it, makes
@@ -350,17 +362,8 @@ impl Db {
         now: Timestamp,
     ) -> Result<(), DbError> {
         let sql = format!("BEGIN TRANSACTION; {ACCEPT} {OUTBOX_INSERT} COMMIT TRANSACTION;");
-        retry(|| async {
-            let query = self
-                .conn
-                .query(sql.as_str())
-                .bind(("id", id.to_owned()))
-                .bind(("account", account_id.to_owned()))
-                .bind(("now", now));
-            check(bind_email(bind_actor(query, actor), email).await)
-        })
-        .await?;
-        Ok(())
+        self.invitation_change(&sql, id, account_id, actor, Some(email), now)
+            .await
     }
 
     /// Creates the invitee's account (its administrator's address verified by the link)
@@ -375,27 +378,14 @@ impl Db {
         let account = new_key();
         let sql = format!(
             "BEGIN TRANSACTION;
-             IF record::exists(type::record('user', $email)) {{ THROW 'scc:email_taken' }};
-             CREATE type::record('account', $account) SET kind = $kind, company_name = $company, created_at = $now;
-             CREATE type::record('user', $email) SET account = type::record('account', $account),
-                 name = $name, email = $email, password_hash = $hash, is_admin = true, lang = $lang,
-                 email_verified_at = $now, created_at = $now;
+             {CREATE_ACCOUNT}
              {ACCEPT}
              {OUTBOX_INSERT}
              COMMIT TRANSACTION;"
         );
         retry(|| async {
-            let query = self
-                .conn
-                .query(sql.as_str())
+            let query = bind_new_account(self.conn.query(sql.as_str()), &account, new, Some(now))
                 .bind(("id", id.to_owned()))
-                .bind(("account", account.clone()))
-                .bind(("kind", new.kind.clone()))
-                .bind(("company", new.company_name.clone()))
-                .bind(("email", new.email.clone()))
-                .bind(("name", new.user_name.clone()))
-                .bind(("hash", new.password_hash.clone()))
-                .bind(("lang", new.lang.clone()))
                 .bind(("user", new.email.clone()))
                 .bind(("actor_name", new.user_name.clone()))
                 .bind(("actor_company", new.company_name.clone()))
