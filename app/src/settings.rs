@@ -48,7 +48,7 @@ pub fn UserPermissionsPage() -> impl IntoView {
     view! {
         <h1>{i18n.t(Msg::UserPermissionsTitle)}</h1>
         <RequireUser signed_in=|me: Me| view! {
-            <crate::connections::ConnectPermissions/>
+            <crate::connections::ConnectPermissions me=me.clone()/>
             <AccountUsers me/>
         }/>
     }

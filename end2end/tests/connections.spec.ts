@@ -36,7 +36,8 @@ test('a seller invites a new supplier, who signs up through the link; then the s
   await expectAccessible(supplier);
   await waitForEmail(sellerEmail, 'Shenzhen Goods accepted your invitation');
 
-  await seller.reload();
+  // Coming back to the tab refreshes the lists without a reload.
+  await seller.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
   await expect(section.getByText('Shenzhen Goods', { exact: true })).toBeVisible();
   await section.getByText('History').click();
   await expect(section.getByText('Ann Lee (Acme Trading) sent the invitation')).toBeVisible();

@@ -5,12 +5,13 @@
 use leptos::prelude::*;
 
 use super::*;
+use crate::auth::Me;
 use crate::domain::AccountKind;
 use crate::i18n::{use_i18n, I18n, Msg};
 use crate::ui::{form_error, format_time, ErrorAlert, LanguageSelect, SubmitButton};
 
 #[component]
-pub fn ConnectPermissions() -> impl IntoView {
+pub fn ConnectPermissions(me: Me) -> impl IntoView {
     let i18n = use_i18n();
     let invite = ServerAction::<SendInvitation>::new();
     let resend = ServerAction::<ResendInvitation>::new();
@@ -57,17 +58,46 @@ pub fn ConnectPermissions() -> impl IntoView {
         remove,
     };
 
+    // Coming back to the tab shows what changed meanwhile (an invitation accepted on
+    // the other side, say). The invite form lives outside the lists, so a refresh
+    // never wipes what is being typed into it.
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::leptos_dom::helpers::window_event_listener_untyped;
+        let listener = window_event_listener_untyped("visibilitychange", move |_| {
+            if !document().hidden() {
+                overview.refetch();
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
+
+    let intro = match me.kind {
+        AccountKind::Seller => Msg::SccIntroSeller,
+        AccountKind::Supplier => Msg::SccIntroSupplier,
+    };
+    let manage = me.is_admin;
+    let form = if !me.is_admin {
+        view! { <p class="alert alert-warn">{i18n.t(Msg::InviteAdminsOnly)}</p> }.into_any()
+    } else if !me.verified {
+        view! { <p class="alert alert-warn">{i18n.t(Msg::InviteNeedsVerifiedEmail)}</p> }.into_any()
+    } else {
+        view! { <InviteForm kind=me.kind invite/> }.into_any()
+    };
     view! {
         <section class="card" aria-labelledby="scc-heading">
             <h2 id="scc-heading">{i18n.t(Msg::SccTitle)}</h2>
-            <Suspense fallback=move || view! { <p>{i18n.t(Msg::Loading)}</p> }>
+            <p class="muted">{i18n.t(intro)}</p>
+            {form}
+            <ErrorAlert error=alert/>
+            <Transition fallback=move || view! { <p>{i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(o) => view! { <Sections o invite actions alert/> }.into_any(),
+                        Ok(o) => view! { <Lists o manage actions/> }.into_any(),
                         Err(e) => view! { <ErrorAlert error=Signal::stored(Some(e))/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -82,29 +112,9 @@ struct RowActions {
 }
 
 #[component]
-fn Sections(
-    o: Overview,
-    invite: ServerAction<SendInvitation>,
-    actions: RowActions,
-    alert: Signal<Option<AppError>>,
-) -> impl IntoView {
+fn Lists(o: Overview, manage: bool, actions: RowActions) -> impl IntoView {
     let i18n = use_i18n();
-    let intro = match o.kind {
-        AccountKind::Seller => Msg::SccIntroSeller,
-        AccountKind::Supplier => Msg::SccIntroSupplier,
-    };
-    let manage = o.is_admin;
-    let form = if !o.is_admin {
-        view! { <p class="alert alert-warn">{i18n.t(Msg::InviteAdminsOnly)}</p> }.into_any()
-    } else if !o.verified {
-        view! { <p class="alert alert-warn">{i18n.t(Msg::InviteNeedsVerifiedEmail)}</p> }.into_any()
-    } else {
-        view! { <InviteForm kind=o.kind invite/> }.into_any()
-    };
     view! {
-        <p class="muted">{i18n.t(intro)}</p>
-        {form}
-        <ErrorAlert error=alert/>
         <h3>{i18n.t(Msg::InvitationsReceived)}</h3>
         <Received list=o.received manage actions/>
         <h3>{i18n.t(Msg::InvitationsSent)}</h3>
