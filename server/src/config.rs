@@ -58,6 +58,23 @@ fn redact_url(url: &str) -> String {
     }
 }
 
+/// Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost).
+fn is_loopback_url(url: &str) -> bool {
+    let after_scheme = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
+    let authority = after_scheme.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(authority),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
@@ -111,6 +128,18 @@ impl Config {
             username: get("DATABASE_USER"),
             password,
         };
+        let smtp_url = get("SMTP_URL");
+        // Without SMTP every email, links included, is shown at /dev/mailbox: fine on
+        // a developer's machine, an open door anywhere else.
+        if smtp_url.is_none() && !is_loopback_url(&public_url) {
+            return Err(ConfigError::Invalid {
+                name: "SMTP_URL",
+                reason: format!(
+                    "required when PUBLIC_URL ({public_url}) is not this machine; without it \
+                     emails would only be shown in the development mailbox"
+                ),
+            });
+        }
         let number =
             |name: &'static str, default: i64| -> Result<i64, ConfigError> {
                 match get(name) {
@@ -127,7 +156,7 @@ impl Config {
             site_addr,
             public_url,
             database,
-            smtp_url: get("SMTP_URL"),
+            smtp_url,
             mail_from: get("MAIL_FROM").unwrap_or_else(|| {
                 "Supply Chain Connect <no-reply@supply-chain-connect.local>".into()
             }),
@@ -178,6 +207,24 @@ mod tests {
         assert!(e.to_string().contains("SIGN_IN_LIMIT_PER_ACCOUNT"));
         let e = from(&[("DATABASE_PASSWORD_FILE", "/nonexistent/secret")]).unwrap_err();
         assert!(e.to_string().contains("/nonexistent/secret"));
+    }
+
+    #[test]
+    fn a_public_site_needs_smtp() {
+        let e = from(&[("PUBLIC_URL", "https://connect.example.com")]).unwrap_err();
+        assert!(e.to_string().contains("SMTP_URL"));
+        assert!(from(&[
+            ("PUBLIC_URL", "https://connect.example.com"),
+            ("SMTP_URL", "smtp://mail:25")
+        ])
+        .is_ok());
+        for local in [
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            "http://[::1]:3000",
+        ] {
+            assert!(from(&[("PUBLIC_URL", local)]).is_ok(), "{local}");
+        }
     }
 
     #[test]

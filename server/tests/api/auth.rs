@@ -246,16 +246,12 @@ async fn a_client_cannot_escape_the_limit_by_claiming_another_address() {
     let browser = app.browser();
     for i in 0..3 {
         let status = browser
-            .client
-            .post(format!("{}/api/auth/sign_in", app.address))
-            .header("X-Forwarded-For", format!("10.0.0.{i}"))
-            .form(&[
-                ("email", format!("u{i}@example.com")),
-                ("password", "whatever1234".into()),
-            ])
-            .send()
+            .sign_in_forwarded(
+                &format!("10.0.0.{i}"),
+                &format!("u{i}@example.com"),
+                "whatever1234",
+            )
             .await
-            .unwrap()
             .status();
         let expected = if i < 2 {
             StatusCode::UNAUTHORIZED
@@ -278,16 +274,12 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
     for i in 0..3 {
         // The proxy appends the real address last; what the client wrote before it is ignored.
         let status = browser
-            .client
-            .post(format!("{}/api/auth/sign_in", app.address))
-            .header("X-Forwarded-For", format!("1.2.3.4, 10.0.0.{i}"))
-            .form(&[
-                ("email", format!("u{i}@example.com")),
-                ("password", "whatever1234".into()),
-            ])
-            .send()
+            .sign_in_forwarded(
+                &format!("1.2.3.4, 10.0.0.{i}"),
+                &format!("u{i}@example.com"),
+                "whatever1234",
+            )
             .await
-            .unwrap()
             .status();
         assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
     }

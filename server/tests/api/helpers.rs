@@ -206,6 +206,22 @@ impl Browser {
             .await
     }
 
+    /// Signs in through a proxy that reports the client as `forwarded_for`.
+    pub async fn sign_in_forwarded(
+        &self,
+        forwarded_for: &str,
+        email: &str,
+        password: &str,
+    ) -> Response {
+        self.client
+            .post(format!("{}/api/auth/sign_in", self.address))
+            .header("X-Forwarded-For", forwarded_for)
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn sign_out(&self) -> Response {
         self.call("auth/sign_out", &[]).await
     }
