@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use server_fn_error::{FromServerFnError, JsonEncoding, ServerFnErrorErr};
 
+use crate::domain::shipment::CsvLineError;
 use crate::domain::InputError;
 use crate::i18n::Msg;
 
@@ -51,6 +52,14 @@ pub enum AppError {
     InvitationForOtherEmail,
     #[error("daily invitation limit reached")]
     InvitationLimit,
+    #[error("the shipment is not at a step that allows this")]
+    WrongState,
+    #[error("not connected")]
+    NotConnected,
+    #[error("changed meanwhile")]
+    Stale,
+    #[error("bad lines in the item list")]
+    ItemLines(Vec<CsvLineError>),
     #[error("internal error")]
     Internal,
     /// The request never got an answer from our code (network down, bad response).
@@ -84,15 +93,39 @@ impl AppError {
             AppError::WrongAccountKind => Msg::ErrWrongAccountKind,
             AppError::InvitationForOtherEmail => Msg::ErrInvitationForOtherEmail,
             AppError::InvitationLimit => Msg::ErrInvitationLimit,
+            AppError::WrongState => Msg::ErrWrongState,
+            AppError::NotConnected => Msg::ErrNotConnected,
+            AppError::Stale => Msg::ErrStale,
+            AppError::ItemLines(_) => Msg::ErrItemLines,
             AppError::Internal => Msg::ErrInternal,
             AppError::Transport(_) => Msg::ErrTransport,
+        }
+    }
+
+    /// Each refused line of a pasted item list, with its line number, in `lang`.
+    pub fn details(&self, lang: crate::i18n::Lang) -> Vec<String> {
+        match self {
+            AppError::ItemLines(lines) => lines
+                .iter()
+                .map(|l| {
+                    crate::i18n::tf(
+                        lang,
+                        Msg::ErrLine,
+                        &[
+                            ("line", &l.line.to_string()),
+                            ("problem", crate::i18n::t(lang, l.problem.message())),
+                        ],
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
     /// The HTTP status of a server function's response carrying this error.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Input(_) => 422,
+            AppError::Input(_) | AppError::ItemLines(_) => 422,
             AppError::Unauthorized | AppError::BadCredentials => 401,
             AppError::Forbidden
             | AppError::EmailNotVerified
@@ -102,7 +135,10 @@ impl AppError {
             AppError::EmailTaken
             | AppError::AlreadyInvited
             | AppError::AlreadyConnected
-            | AppError::WrongAccountKind => 409,
+            | AppError::WrongAccountKind
+            | AppError::WrongState
+            | AppError::NotConnected
+            | AppError::Stale => 409,
             AppError::LinkInvalid | AppError::InvitationInvalid => 410,
             AppError::TooManyAttempts | AppError::InvitationLimit => 429,
             AppError::Internal | AppError::Transport(_) => 500,

@@ -8,12 +8,13 @@ pub mod error;
 mod home;
 pub mod i18n;
 mod layout;
+mod live;
 pub mod mailbox;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod settings;
-mod shipments;
-mod ui;
+pub mod shipments;
+pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = I18n::provide(initial_lang());
     ui::Session::provide(i18n);
+    live::Live::provide();
     // Marks the page as hydrated, for tests that must act on the wasm-driven page.
     #[cfg(feature = "hydrate")]
     Effect::new(|_| {
@@ -82,6 +84,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/verify-email") view=auth::VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/shipments") view=shipments::ShipmentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shipments/new") view=shipments::NewShipmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shipments/:id") view=shipments::ShipmentPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/shipments/:id/edit")
+                        view=shipments::EditShipmentPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/settings/user-permissions")
                         view=settings::UserPermissionsPage

@@ -99,7 +99,15 @@ pub fn ErrorAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVie
     move || {
         error.get().map(|e| {
             let msg = e.message();
-            view! { <p class="alert alert-error" role="alert">{i18n.t(msg)}</p> }
+            let details = e.details(i18n.lang());
+            view! {
+                <div class="alert alert-error" role="alert">
+                    <p>{i18n.t(msg)}</p>
+                    {(!details.is_empty()).then(|| view! {
+                        <ul>{details.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+                    })}
+                </div>
+            }
         })
     }
 }

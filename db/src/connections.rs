@@ -6,8 +6,9 @@
 use surrealdb::types::SurrealValue;
 
 use crate::accounts::{bind_new_account, NewAccount, CREATE_ACCOUNT};
-use crate::outbox::{bind_email, OutgoingEmail, OUTBOX_INSERT};
+use crate::outbox::{bind_email, bind_emails, outbox_inserts, OutgoingEmail, OUTBOX_INSERT};
 use crate::secrets::new_key;
+use crate::shipments::UNSHARE_ON_REMOVAL;
 use crate::{check, retry, Db, DbError, Timestamp};
 
 /// Who did something, as the history will show it.
@@ -103,7 +104,7 @@ const ACCEPT: &str = "
         action = 'accepted', actor_name = $actor_name, actor_company = $actor_company, at = $now;
 ";
 
-fn bind_actor<'a, C: surrealdb::Connection>(
+pub(crate) fn bind_actor<'a, C: surrealdb::Connection>(
     query: surrealdb::method::Query<'a, C>,
     actor: &Actor,
 ) -> surrealdb::method::Query<'a, C> {
@@ -441,39 +442,28 @@ impl Db {
         emails: &[OutgoingEmail],
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let mut sql = String::from(
+        let sql = format!(
             "BEGIN TRANSACTION;
              LET $me = type::record('account', $account);
              LET $other = type::record('account', $other_id);
              LET $edge = (SELECT * FROM connected WHERE (in = $me AND out = $other) OR (in = $other AND out = $me))[0];
-             IF $edge = NONE { THROW 'scc:not_found' };
+             IF $edge = NONE {{ THROW 'scc:not_found' }};
              DELETE $edge.id;
              CREATE connection_event SET seller = $edge.in, supplier = $edge.out, action = 'removed',
-                 actor_name = $actor_name, actor_company = $actor_company, at = $now;",
+                 actor_name = $actor_name, actor_company = $actor_company, at = $now;
+             {UNSHARE_ON_REMOVAL}
+             {}
+             COMMIT TRANSACTION;",
+            outbox_inserts(emails.len())
         );
-        for i in 0..emails.len() {
-            sql.push_str(&format!(
-                "CREATE outbox SET to_address = $mail_to_{i}, subject = $mail_subject_{i}, \
-                 text_body = $mail_text_{i}, html_body = $mail_html_{i}, created_at = $now, \
-                 status = 'queued', attempts = 0, next_attempt_at = $now;"
-            ));
-        }
-        sql.push_str("COMMIT TRANSACTION;");
         retry(|| async {
-            let mut query = self
+            let query = self
                 .conn
                 .query(sql.as_str())
                 .bind(("account", account_id.to_owned()))
                 .bind(("other_id", other_id.to_owned()))
                 .bind(("now", now));
-            for (i, email) in emails.iter().enumerate() {
-                query = query
-                    .bind((format!("mail_to_{i}"), email.to.clone()))
-                    .bind((format!("mail_subject_{i}"), email.subject.clone()))
-                    .bind((format!("mail_text_{i}"), email.text.clone()))
-                    .bind((format!("mail_html_{i}"), email.html.clone()));
-            }
-            check(bind_actor(query, actor).await)
+            check(bind_emails(bind_actor(query, actor), emails).await)
         })
         .await?;
         Ok(())

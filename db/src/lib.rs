@@ -13,6 +13,7 @@ pub mod rate_limit;
 mod schema;
 pub mod secrets;
 pub mod sessions;
+pub mod shipments;
 
 use std::time::Duration;
 
@@ -42,6 +43,12 @@ pub enum DbError {
     AlreadyConnected,
     #[error("the account is of the wrong kind for this invitation")]
     WrongAccountKind,
+    #[error("the shipment is not in a state that allows this step")]
+    WrongState,
+    #[error("the accounts are not connected")]
+    NotConnected,
+    #[error("changed meanwhile by someone else")]
+    Stale,
     #[error("database configuration: {0}")]
     Config(String),
     #[error("database: {0}")]
@@ -65,6 +72,12 @@ impl DbError {
             DbError::AlreadyConnected
         } else if message.contains("scc:wrong_kind") {
             DbError::WrongAccountKind
+        } else if message.contains("scc:wrong_state") {
+            DbError::WrongState
+        } else if message.contains("scc:not_connected") {
+            DbError::NotConnected
+        } else if message.contains("scc:stale") {
+            DbError::Stale
         } else if message.contains("scc:email_taken") {
             DbError::EmailTaken
         } else {

@@ -32,6 +32,34 @@ pub(crate) fn bind_email<'a, C: surrealdb::Connection>(
         .bind(("mail_html", email.html.clone()))
 }
 
+/// The statements queueing `n` emails in one transaction, bound by [`bind_emails`]
+/// (one message per recipient, each in their own language).
+pub(crate) fn outbox_inserts(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "CREATE outbox SET to_address = $mail_to_{i}, subject = $mail_subject_{i}, \
+                 text_body = $mail_text_{i}, html_body = $mail_html_{i}, created_at = $now, \
+                 status = 'queued', attempts = 0, next_attempt_at = $now;"
+            )
+        })
+        .collect()
+}
+
+pub(crate) fn bind_emails<'a, C: surrealdb::Connection>(
+    mut query: surrealdb::method::Query<'a, C>,
+    emails: &[OutgoingEmail],
+) -> surrealdb::method::Query<'a, C> {
+    for (i, email) in emails.iter().enumerate() {
+        query = query
+            .bind((format!("mail_to_{i}"), email.to.clone()))
+            .bind((format!("mail_subject_{i}"), email.subject.clone()))
+            .bind((format!("mail_text_{i}"), email.text.clone()))
+            .bind((format!("mail_html_{i}"), email.html.clone()));
+    }
+    query
+}
+
 /// A message the worker has claimed and must now send.
 #[derive(Debug, Clone, SurrealValue)]
 pub struct ClaimedEmail {

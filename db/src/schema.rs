@@ -22,6 +22,10 @@ const FILES: &[(&str, &str)] = schema_files![
     "008_invitation",
     "009_connected",
     "010_connection_event",
+    "011_shipment",
+    "012_shared_with",
+    "013_shipment_box",
+    "014_shipment_event",
 ];
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;

@@ -40,6 +40,17 @@ pub fn new_key() -> String {
         .collect()
 }
 
+/// A new shipment id, the one people read aloud and carriers scan: `SH` and ten
+/// characters without the look-alikes 0/O and 1/I.
+pub fn new_shipment_id() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    let tail: String = (0..10)
+        .map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char)
+        .collect();
+    format!("SH{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! files, health), the cross-site guard, and the email worker.
 
 pub mod config;
+pub mod live;
 pub mod mailer;
 pub mod origin;
 
@@ -50,6 +51,7 @@ pub struct Running {
     pub state: AppState,
     pub server: tokio::task::JoinHandle<()>,
     pub worker: tokio::task::JoinHandle<()>,
+    pub feed: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -57,8 +59,10 @@ impl Running {
     pub async fn stop(self) {
         self.server.abort();
         self.worker.abort();
+        self.feed.abort();
         let _ = self.server.await;
         let _ = self.worker.await;
+        let _ = self.feed.await;
     }
 }
 
@@ -107,7 +111,9 @@ pub async fn start(
         settings: Arc::new(settings),
         clock: clock.clone(),
         mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+        live: tokio::sync::broadcast::channel(1024).0,
     };
+    let feed = live::spawn(db.clone(), app_state.live.clone());
     let worker = mailer::spawn(db, transport, app_state.mail_wakeup.clone(), clock);
     let state = ServerState {
         leptos_options: leptos_options(&config)?,
@@ -129,6 +135,7 @@ pub async fn start(
         state: app_state,
         server,
         worker,
+        feed,
     })
 }
 
@@ -137,7 +144,9 @@ pub fn router(state: ServerState, site: origin::SiteOrigin) -> Router {
     let app_state = state.app.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/events", get(live::events))
         .route("/api/{*fn_name}", post(server_fn_handler))
+        .route("/shipments/{id}/labels.pdf", get(labels))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -173,6 +182,65 @@ async fn healthz(State(state): State<ServerState>) -> Response {
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LabelsQuery {
+    paper: Option<String>,
+}
+
+/// The labels PDF of a shipment, for its seller and its supplier.
+async fn labels(
+    State(state): State<ServerState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LabelsQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    use app::shipments::labels::Paper;
+    let paper = query
+        .paper
+        .as_deref()
+        .and_then(Paper::parse)
+        .unwrap_or(Paper::A4);
+    let user = match app::server::user_from_headers(&state.app, &headers).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            let next = format!("/shipments/{}", app::ui::encode_query_value(&id));
+            return axum::response::Redirect::to(&format!(
+                "/sign-in?next={}",
+                app::ui::encode_query_value(&next)
+            ))
+            .into_response();
+        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    match app::shipments::ssr::labels(&state.app, &user, &id, paper).await {
+        Ok(pdf) => {
+            let name: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+            (
+                [
+                    (
+                        axum::http::header::CONTENT_TYPE,
+                        "application/pdf".to_owned(),
+                    ),
+                    (
+                        axum::http::header::CONTENT_DISPOSITION,
+                        format!("inline; filename=\"labels-{name}.pdf\""),
+                    ),
+                ],
+                pdf,
+            )
+                .into_response()
+        }
+        Err(e) => {
+            let lang = app::i18n::Lang::parse(&user.lang).unwrap_or_default();
+            (
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                app::i18n::t(lang, e.message()),
+            )
+                .into_response()
         }
     }
 }

@@ -128,7 +128,7 @@ impl InvitationView {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr;
+pub(crate) mod ssr;
 
 #[server(endpoint = "connections/overview")]
 pub async fn connections_overview() -> Result<Overview, AppError> {

@@ -4,18 +4,17 @@
 use db::connections::{Actor, InvitationRow, NewInvitation};
 use db::secrets::Secret;
 use db::sessions::SessionUser;
-use db::DbError;
 
 use super::*;
 use crate::domain::{CompanyName, EmailAddress, InputError, Password, PersonName};
 use crate::i18n::{tf, Lang, Msg};
 use crate::server::emails::{self, Invitation};
-use crate::server::{internal, passwords, state, AppState};
+use crate::server::{db_error, internal, passwords, state, AppState};
 
 const INVITATION_DAYS: i64 = 7;
 const INVITATIONS_PER_DAY: i64 = 50;
 
-fn actor(me: &SessionUser) -> Actor {
+pub(crate) fn actor(me: &SessionUser) -> Actor {
     Actor {
         user_id: me.user_id.clone(),
         name: me.name.clone(),
@@ -37,19 +36,6 @@ fn kind_of(s: &str) -> Result<AccountKind, AppError> {
 
 fn lang_of(s: &str) -> Lang {
     Lang::parse(s).unwrap_or_default()
-}
-
-/// Storage errors a user can act on become their own messages; the rest are logged.
-fn db_error(context: &'static str) -> impl FnOnce(DbError) -> AppError {
-    move |e| match e {
-        DbError::NotFound => AppError::NotFound,
-        DbError::InvitationInvalid => AppError::InvitationInvalid,
-        DbError::AlreadyInvited => AppError::AlreadyInvited,
-        DbError::AlreadyConnected => AppError::AlreadyConnected,
-        DbError::WrongAccountKind => AppError::WrongAccountKind,
-        DbError::EmailTaken => AppError::EmailTaken,
-        e => internal(context)(e),
-    }
 }
 
 fn permissions_link(state: &AppState) -> String {

@@ -311,6 +311,11 @@ impl Weight {
         })
     }
 
+    /// A weight as stored.
+    pub fn from_grams(grams: u32) -> Weight {
+        Weight { grams }
+    }
+
     pub fn grams(self) -> u32 {
         self.grams
     }
@@ -375,6 +380,11 @@ impl Length {
         })
     }
 
+    /// A length as stored.
+    pub fn from_mm(mm: u32) -> Length {
+        Length { mm }
+    }
+
     pub fn mm(self) -> u32 {
         self.mm
     }
@@ -394,6 +404,247 @@ impl Length {
             Ok(self)
         }
     }
+}
+
+/// What a seller calls a shipment: 1 to 120 characters, any script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentName(String);
+
+impl ShipmentName {
+    pub fn parse(input: &str) -> Result<ShipmentName, InputError> {
+        clean_text(
+            input,
+            120,
+            InputError::ShipmentNameEmpty,
+            InputError::ShipmentNameTooLong,
+        )
+        .map(ShipmentName)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A ship-from address as entered; `line2`, `region`, `postal_code` and `phone`
+/// may be empty (not every country has them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    pub country: String,
+    pub phone: String,
+}
+
+/// An optional free-text field: trimmed, at most `max` characters, no control characters.
+fn optional_text(input: &str, max: usize) -> Result<String, InputError> {
+    let text = input.trim();
+    if text.chars().count() > max {
+        return Err(InputError::AddressFieldTooLong);
+    }
+    if text.chars().any(char::is_control) {
+        return Err(InputError::TextHasControlCharacters);
+    }
+    Ok(text.to_owned())
+}
+
+impl Address {
+    /// Checks every field; the country is an ISO 3166 two-letter code (`CN`, `US`).
+    pub fn parse(raw: &Address) -> Result<Address, InputError> {
+        let required = |s: &str, max: usize| {
+            clean_text(
+                s,
+                max,
+                InputError::AddressFieldMissing,
+                InputError::AddressFieldTooLong,
+            )
+        };
+        let country = raw.country.trim().to_ascii_uppercase();
+        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(InputError::CountryInvalid);
+        }
+        let phone = optional_text(&raw.phone, 40)?;
+        if !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        {
+            return Err(InputError::PhoneInvalid);
+        }
+        Ok(Address {
+            name: required(&raw.name, 100)?,
+            line1: required(&raw.line1, 200)?,
+            line2: optional_text(&raw.line2, 200)?,
+            city: required(&raw.city, 100)?,
+            region: optional_text(&raw.region, 100)?,
+            postal_code: optional_text(&raw.postal_code, 20)?,
+            country,
+            phone,
+        })
+    }
+
+    /// The address as label lines.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![self.name.clone(), self.line1.clone()];
+        if !self.line2.is_empty() {
+            lines.push(self.line2.clone());
+        }
+        let place: Vec<&str> = [
+            self.city.as_str(),
+            self.region.as_str(),
+            self.postal_code.as_str(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+        lines.push(place.join(", "));
+        lines.push(self.country.clone());
+        if !self.phone.is_empty() {
+            lines.push(self.phone.clone());
+        }
+        lines
+    }
+}
+
+/// How the boxes travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShippingMode {
+    /// Individually labelled boxes with a parcel carrier.
+    SmallParcel,
+    /// Less than truckload: boxes on pallets with a freight carrier.
+    Ltl,
+}
+
+impl ShippingMode {
+    pub fn parse(input: &str) -> Result<ShippingMode, InputError> {
+        match input.trim() {
+            "small_parcel" => Ok(ShippingMode::SmallParcel),
+            "ltl" => Ok(ShippingMode::Ltl),
+            _ => Err(InputError::ShippingModeInvalid),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ShippingMode::SmallParcel => "small_parcel",
+            ShippingMode::Ltl => "ltl",
+        }
+    }
+}
+
+/// A carrier's name as the supplier writes it ("UPS", "顺丰速运").
+pub fn parse_carrier(input: &str) -> Result<String, InputError> {
+    clean_text(
+        input,
+        100,
+        InputError::CarrierMissing,
+        InputError::CarrierTooLong,
+    )
+}
+
+/// A ship date as `YYYY-MM-DD` (what `<input type=date>` sends).
+pub fn parse_ship_date(input: &str) -> Result<String, InputError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(input.trim(), &format)
+        .ok()
+        .filter(|d| (2000..=2100).contains(&d.year()))
+        .and_then(|d| d.format(&format).ok())
+        .ok_or(InputError::ShipDateInvalid)
+}
+
+/// A tracking, PRO or bill-of-lading number: 1 to 40 of `A–Z 0–9 -`, upper-cased,
+/// spaces dropped (people paste them with spaces).
+pub fn parse_tracking(input: &str) -> Result<String, InputError> {
+    let number: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if number.is_empty() {
+        return Err(InputError::TrackingMissing);
+    }
+    if number.len() > 40
+        || !number
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(InputError::TrackingInvalid);
+    }
+    Ok(number)
+}
+
+/// The optional note a seller adds when sharing: at most 1,000 characters, line
+/// breaks allowed.
+pub fn parse_share_message(input: &str) -> Result<String, InputError> {
+    let text = input.trim().replace("\r\n", "\n");
+    if text.chars().count() > 1000 {
+        return Err(InputError::MessageTooLong);
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(InputError::TextHasControlCharacters);
+    }
+    Ok(text)
+}
+
+/// Checks one box's contents, entered as `(sku, quantity)` text pairs with blank or
+/// zero quantities skipped, against the shipment: every SKU must be in it, and no
+/// SKU may exceed the units not yet in another box (`ordered` minus `elsewhere`).
+pub fn check_box_contents(
+    ordered: &[(String, u32)],
+    elsewhere: &[(String, u32)],
+    lines: &[(String, String)],
+) -> Result<Vec<(Sku, Quantity)>, InputError> {
+    let mut contents: Vec<(Sku, Quantity)> = Vec::new();
+    for (sku, quantity) in lines {
+        let quantity = quantity.trim();
+        if quantity.is_empty() || quantity.trim_start_matches('0').is_empty() {
+            continue;
+        }
+        let sku = Sku::parse(sku)?;
+        let quantity = Quantity::parse(quantity)?;
+        let Some(total) = ordered
+            .iter()
+            .find(|(s, _)| s == sku.as_str())
+            .map(|(_, n)| *n)
+        else {
+            return Err(InputError::SkuNotInShipment);
+        };
+        if contents.iter().any(|(s, _)| *s == sku) {
+            return Err(InputError::SkuListedTwice);
+        }
+        let boxed: u32 = elsewhere
+            .iter()
+            .filter(|(s, _)| s == sku.as_str())
+            .map(|(_, n)| *n)
+            .sum();
+        if quantity.get() > total.saturating_sub(boxed) {
+            return Err(InputError::QuantityOverRemaining);
+        }
+        contents.push((sku, quantity));
+    }
+    if contents.is_empty() {
+        return Err(InputError::BoxEmpty);
+    }
+    Ok(contents)
+}
+
+/// Units of each SKU not yet in any box, in the shipment's order.
+pub fn unboxed(ordered: &[(String, u32)], boxed: &[(String, u32)]) -> Vec<(String, u32)> {
+    ordered
+        .iter()
+        .map(|(sku, total)| {
+            let in_boxes: u32 = boxed
+                .iter()
+                .filter(|(s, _)| s == sku)
+                .map(|(_, n)| *n)
+                .sum();
+            (sku.clone(), total.saturating_sub(in_boxes))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -568,5 +819,137 @@ mod tests {
             Length::parse("600", LengthUnit::Cm),
             Err(InputError::DimensionTooLarge)
         );
+    }
+}
+
+#[cfg(test)]
+mod packing_tests {
+    use super::*;
+
+    fn ordered() -> Vec<(String, u32)> {
+        vec![("MUG-1".into(), 10), ("CUP-2".into(), 4)]
+    }
+
+    fn line(sku: &str, q: &str) -> (String, String) {
+        (sku.into(), q.into())
+    }
+
+    #[test]
+    fn a_box_takes_only_what_is_still_unboxed() {
+        let elsewhere = vec![("MUG-1".to_string(), 6)];
+        let ok = check_box_contents(
+            &ordered(),
+            &elsewhere,
+            &[line("MUG-1", "4"), line("CUP-2", "")],
+        )
+        .expect("fits");
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].1.get(), 4);
+        assert_eq!(
+            check_box_contents(&ordered(), &elsewhere, &[line("MUG-1", "5")]),
+            Err(InputError::QuantityOverRemaining)
+        );
+        assert_eq!(
+            check_box_contents(&ordered(), &[], &[line("MUG-1", "0"), line("CUP-2", " ")]),
+            Err(InputError::BoxEmpty)
+        );
+        assert_eq!(
+            check_box_contents(&ordered(), &[], &[line("PLATE-9", "1")]),
+            Err(InputError::SkuNotInShipment)
+        );
+        assert_eq!(
+            check_box_contents(&ordered(), &[], &[line("MUG-1", "-1")]),
+            Err(InputError::QuantityInvalid)
+        );
+        assert_eq!(
+            check_box_contents(&ordered(), &[], &[line("MUG-1", "99999999999999999999")]),
+            Err(InputError::QuantityTooLarge)
+        );
+        assert_eq!(
+            check_box_contents(&ordered(), &[], &[line("MUG-1", "2"), line("MUG-1", "2")]),
+            Err(InputError::SkuListedTwice)
+        );
+    }
+
+    #[test]
+    fn unboxed_counts_down_per_sku() {
+        let boxed = vec![
+            ("MUG-1".to_string(), 6),
+            ("MUG-1".to_string(), 4),
+            ("CUP-2".to_string(), 1),
+        ];
+        assert_eq!(
+            unboxed(&ordered(), &boxed),
+            vec![("MUG-1".to_string(), 0), ("CUP-2".to_string(), 3)]
+        );
+    }
+
+    #[test]
+    fn addresses_in_any_script() {
+        let raw = Address {
+            name: " 王芳 ".into(),
+            line1: "南山区科技园 1 号".into(),
+            city: "深圳".into(),
+            country: "cn".into(),
+            phone: "+86 (755) 1234-5678".into(),
+            ..Address::default()
+        };
+        let address = Address::parse(&raw).expect("valid");
+        assert_eq!(address.name, "王芳");
+        assert_eq!(address.country, "CN");
+        assert_eq!(address.lines()[2], "深圳");
+        let bad_country = Address {
+            country: "China".into(),
+            ..raw.clone()
+        };
+        assert_eq!(
+            Address::parse(&bad_country),
+            Err(InputError::CountryInvalid)
+        );
+        let no_city = Address {
+            city: "  ".into(),
+            ..raw.clone()
+        };
+        assert_eq!(
+            Address::parse(&no_city),
+            Err(InputError::AddressFieldMissing)
+        );
+        let bad_phone = Address {
+            phone: "<script>".into(),
+            ..raw
+        };
+        assert_eq!(Address::parse(&bad_phone), Err(InputError::PhoneInvalid));
+    }
+
+    #[test]
+    fn shipping_details() {
+        assert_eq!(ShippingMode::parse("ltl"), Ok(ShippingMode::Ltl));
+        assert_eq!(
+            ShippingMode::parse("air"),
+            Err(InputError::ShippingModeInvalid)
+        );
+        assert_eq!(parse_ship_date("2026-12-01").as_deref(), Ok("2026-12-01"));
+        assert_eq!(
+            parse_ship_date("2026-02-30"),
+            Err(InputError::ShipDateInvalid)
+        );
+        assert_eq!(
+            parse_ship_date("tomorrow"),
+            Err(InputError::ShipDateInvalid)
+        );
+        assert_eq!(parse_tracking(" 1z 999 aa1 ").as_deref(), Ok("1Z999AA1"));
+        assert_eq!(parse_tracking(""), Err(InputError::TrackingMissing));
+        assert_eq!(parse_tracking("1Z';DROP"), Err(InputError::TrackingInvalid));
+        assert_eq!(parse_carrier("顺丰速运").as_deref(), Ok("顺丰速运"));
+        assert_eq!(parse_carrier(" "), Err(InputError::CarrierMissing));
+        assert_eq!(
+            parse_share_message(&"x".repeat(1001)),
+            Err(InputError::MessageTooLong)
+        );
+        assert_eq!(
+            parse_share_message(" Fragile\r\nThanks ").as_deref(),
+            Ok("Fragile\nThanks")
+        );
+        assert_eq!(ShipmentName::parse(""), Err(InputError::ShipmentNameEmpty));
     }
 }

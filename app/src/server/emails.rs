@@ -121,6 +121,26 @@ pub fn notice(
     )
 }
 
+/// A notice about a shipment: what happened, its details line by line, and a link
+/// to the shipment's page.
+pub struct ShipmentMail<'a> {
+    pub to: &'a str,
+    pub subject: String,
+    pub lines: Vec<String>,
+    pub link: &'a str,
+}
+
+pub fn shipment_notice(lang: Lang, mail: &ShipmentMail<'_>) -> OutgoingEmail {
+    render(
+        lang,
+        mail.to,
+        &mail.subject,
+        &mail.lines,
+        (t(lang, Msg::EmailOpenShipment), mail.link),
+        &[],
+    )
+}
+
 fn render(
     lang: Lang,
     to: &str,

@@ -24,6 +24,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Wakes the email worker when a message is queued, so it goes out at once.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// Every shipment change, from the database's live feed, for `/api/events`.
+    pub live: tokio::sync::broadcast::Sender<db::shipments::FeedEvent>,
 }
 
 /// The part of the configuration server functions need.
@@ -88,13 +90,39 @@ pub fn internal(context: &'static str) -> impl FnOnce(db::DbError) -> AppError {
     }
 }
 
+/// Storage errors a user can act on become their own messages; the rest are logged
+/// with `context` and shown as a generic failure.
+pub fn db_error(context: &'static str) -> impl FnOnce(db::DbError) -> AppError {
+    use db::DbError;
+    move |e| match e {
+        DbError::NotFound => AppError::NotFound,
+        DbError::InvitationInvalid => AppError::InvitationInvalid,
+        DbError::AlreadyInvited => AppError::AlreadyInvited,
+        DbError::AlreadyConnected => AppError::AlreadyConnected,
+        DbError::WrongAccountKind => AppError::WrongAccountKind,
+        DbError::EmailTaken => AppError::EmailTaken,
+        DbError::WrongState => AppError::WrongState,
+        DbError::NotConnected => AppError::NotConnected,
+        DbError::Stale => AppError::Stale,
+        e => internal(context)(e),
+    }
+}
+
 /// The signed-in user, or `None`.
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     let parts = request_parts()?;
-    let Some(secret) = cookies::session_secret(&parts.headers) else {
+    user_from_headers(&state()?, &parts.headers).await
+}
+
+/// The user a request's session cookie belongs to, for handlers outside server
+/// functions (the live feed, the labels PDF).
+pub async fn user_from_headers(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<Option<SessionUser>, AppError> {
+    let Some(secret) = cookies::session_secret(headers) else {
         return Ok(None);
     };
-    let state = state()?;
     state
         .db
         .session_user(&secret.hash(), state.clock.now())

@@ -6,3 +6,4 @@ mod connections;
 mod helpers;
 mod outbox;
 mod restart;
+mod shipments;

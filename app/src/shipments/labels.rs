@@ -1,0 +1,425 @@
+//! Shipping labels: one page per box, a 4×6 in label with a Code 128 barcode of the box id.
+//!
+//! ASCII text uses the base-14 Helvetica fonts; runs of other characters (Chinese
+//! addresses, "×") use the standard CJK font STSong-Light with the UniGB-UTF16-H CMap,
+//! so no font file is embedded. Content streams are left uncompressed.
+
+use barcoders::sym::code128::Code128;
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+/// Paper size the label pages are printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    /// ISO A4, 210 × 297 mm.
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+}
+
+impl Paper {
+    /// "a4" or "letter" (case-insensitive); anything else is None.
+    pub fn parse(s: &str) -> Option<Paper> {
+        match s.to_ascii_lowercase().as_str() {
+            "a4" => Some(Paper::A4),
+            "letter" => Some(Paper::Letter),
+            _ => None,
+        }
+    }
+
+    /// Page width and height in points.
+    fn size(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (595.28, 841.89),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+}
+
+/// One box of the shipment; it gets its own label page.
+pub struct LabelBox {
+    /// Printed and encoded in the barcode; ASCII letters and digits only.
+    pub box_id: String,
+    /// Position of the box in the shipment, starting at 1.
+    pub number: u32,
+    /// e.g. "12.5 kg (27.6 lb)"
+    pub weight: String,
+    /// e.g. "40 × 30 × 20 cm" — may contain non-ASCII like ×; treat per the text rule above
+    pub dimensions: String,
+}
+
+/// Everything printed on the labels of one shipment.
+pub struct LabelSheet {
+    /// Shipment id, printed large and used in the document title.
+    pub shipment_id: String,
+    /// Seller-chosen name of the shipment.
+    pub shipment_name: String,
+    /// Seller company name.
+    pub seller_company: String,
+    /// Ship-from address lines: name, street lines, city/region/postal, country, phone.
+    pub ship_from: Vec<String>,
+    /// Fulfillment center code the boxes are sent to.
+    pub destination: String,
+    /// The boxes, one label each, in print order.
+    pub boxes: Vec<LabelBox>,
+    /// Paper size of the pages.
+    pub paper: Paper,
+}
+
+/// Label size: 4 × 6 inches.
+const LABEL_W: f32 = 288.0;
+const LABEL_H: f32 = 432.0;
+/// Distance from the top edge of the page to the label, clear of printer margins.
+const TOP_MARGIN: f32 = 36.0;
+/// Padding inside the label border.
+const PAD: f32 = 12.0;
+/// Quiet zone on each side of the barcode, in modules.
+const QUIET_MODULES: usize = 10;
+const BAR_HEIGHT: f32 = 60.0;
+
+/// Font resource names, identical on every page.
+const HELVETICA: Name = Name(b"F1");
+const HELVETICA_BOLD: Name = Name(b"F2");
+const CJK: Name = Name(b"F3");
+
+/// The PDF bytes. Panics never: invalid barcode data (should not happen) prints the id without bars.
+pub fn labels_pdf(sheet: &LabelSheet) -> Vec<u8> {
+    let [catalog_id, tree_id, info_id, helvetica_id, bold_id, cjk_id, cid_id, descriptor_id] =
+        [1, 2, 3, 4, 5, 6, 7, 8].map(Ref::new);
+    // Each page takes two ids: the page itself and its content stream.
+    let page_ids: Vec<(Ref, Ref)> = (0..sheet.boxes.len() as i32)
+        .map(|i| (Ref::new(9 + 2 * i), Ref::new(10 + 2 * i)))
+        .collect();
+
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog_id).pages(tree_id);
+    pdf.document_info(info_id)
+        .title(TextStr(&format!("Labels {}", sheet.shipment_id)));
+    pdf.pages(tree_id)
+        .kids(page_ids.iter().map(|&(page, _)| page))
+        .count(page_ids.len() as i32);
+
+    let mut fonts = vec![(HELVETICA, helvetica_id), (HELVETICA_BOLD, bold_id)];
+    for (id, base) in [(helvetica_id, "Helvetica"), (bold_id, "Helvetica-Bold")] {
+        pdf.type1_font(id)
+            .base_font(Name(base.as_bytes()))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+    }
+    // The CJK font is only written when some text needs it.
+    if needs_cjk(sheet) {
+        write_cjk_font(&mut pdf, cjk_id, cid_id, descriptor_id);
+        fonts.push((CJK, cjk_id));
+    }
+
+    let (page_w, page_h) = sheet.paper.size();
+    let origin = ((page_w - LABEL_W) / 2.0, page_h - TOP_MARGIN - LABEL_H);
+    for (label_box, &(page_id, content_id)) in sheet.boxes.iter().zip(&page_ids) {
+        let mut page = pdf.page(page_id);
+        page.parent(tree_id)
+            .media_box(Rect::new(0.0, 0.0, page_w, page_h))
+            .contents(content_id);
+        page.resources().fonts().pairs(fonts.iter().copied());
+        page.finish();
+        pdf.stream(content_id, &draw_label(sheet, label_box, origin));
+    }
+    pdf.finish()
+}
+
+/// Whether any printed text has non-ASCII characters.
+fn needs_cjk(s: &LabelSheet) -> bool {
+    let header = [
+        &s.shipment_id,
+        &s.shipment_name,
+        &s.seller_company,
+        &s.destination,
+    ];
+    let boxes = s
+        .boxes
+        .iter()
+        .flat_map(|b| [&b.box_id, &b.weight, &b.dimensions]);
+    let mut texts = header.into_iter().chain(&s.ship_from).chain(boxes);
+    texts.any(|text| !text.is_ascii())
+}
+
+/// Writes the non-embedded STSong-Light Type0 font (Adobe-GB1, UTF-16BE codes).
+fn write_cjk_font(pdf: &mut Pdf, font_id: Ref, cid_id: Ref, descriptor_id: Ref) {
+    let base = Name(b"STSong-Light");
+    pdf.type0_font(font_id)
+        .base_font(base)
+        .encoding_predefined(Name(b"UniGB-UTF16-H"))
+        .descendant_font(cid_id);
+    pdf.cid_font(cid_id)
+        .subtype(CidFontType::Type0)
+        .base_font(base)
+        .system_info(SystemInfo {
+            registry: Str(b"Adobe"),
+            ordering: Str(b"GB1"),
+            supplement: 2,
+        })
+        .font_descriptor(descriptor_id)
+        .default_width(1000.0);
+    // Approximate STSong-Light metrics; viewers substitute their own CJK font.
+    pdf.font_descriptor(descriptor_id)
+        .name(base)
+        .flags(FontFlags::SERIF | FontFlags::SYMBOLIC)
+        .bbox(Rect::new(-25.0, -254.0, 1000.0, 880.0))
+        .italic_angle(0.0)
+        .ascent(880.0)
+        .descent(-120.0)
+        .cap_height(880.0)
+        .stem_v(93.0);
+}
+
+/// Draws one label and returns the page's content stream.
+fn draw_label(sheet: &LabelSheet, label_box: &LabelBox, (x0, y0): (f32, f32)) -> Vec<u8> {
+    let mut content = Content::new();
+    // Border, then clip to it so an overlong line cannot spill off the label.
+    let (w, h) = (LABEL_W, LABEL_H);
+    content.set_line_width(0.5).rect(x0, y0, w, h).stroke();
+    content.save_state();
+    content.rect(x0, y0, w, h).clip_nonzero().end_path();
+
+    let ship_to = format!("Fulfillment center {}", sheet.destination);
+    let shipment = format!("Shipment {}", sheet.shipment_id);
+    let box_of = format!("Box {} of {}", label_box.number, sheet.boxes.len());
+    let mut pen = Pen {
+        content: &mut content,
+        x: x0 + PAD,
+        y: y0 + LABEL_H - PAD,
+    };
+    pen.line("SHIP FROM", 7.0, true);
+    for line in &sheet.ship_from {
+        pen.line(line, 9.0, false);
+    }
+    pen.rule();
+    pen.line("SHIP TO", 7.0, true);
+    pen.line(&ship_to, 14.0, true);
+    pen.rule();
+    pen.line(&sheet.seller_company, 9.0, false);
+    pen.line(&sheet.shipment_name, 9.0, false);
+    pen.rule();
+    pen.line(&shipment, 18.0, true);
+    pen.line(&box_of, 26.0, true);
+    pen.line(&label_box.weight, 10.0, false);
+    pen.line(&label_box.dimensions, 10.0, false);
+
+    draw_barcode(&mut content, &label_box.box_id, x0, y0 + PAD);
+    content.restore_state();
+    content.finish().into_vec()
+}
+
+/// Draws the box id's Code 128 barcode centred on the label, with the id in
+/// plain text under it; `baseline` is the baseline of that text.
+fn draw_barcode(content: &mut Content, box_id: &str, label_x: f32, baseline: f32) {
+    let bits = barcode_bits(box_id).unwrap_or_default();
+    let modules = bits.len() + 2 * QUIET_MODULES;
+    let module = ((LABEL_W - 2.0 * PAD) / modules as f32).clamp(0.75, 1.0);
+    let first_bar_x =
+        label_x + (LABEL_W - modules as f32 * module) / 2.0 + QUIET_MODULES as f32 * module;
+
+    // Each run of dark modules becomes one filled rectangle.
+    let mut run_start = None;
+    for (i, &bit) in bits.iter().chain(&[0]).enumerate() {
+        match (bit, run_start) {
+            (1, None) => run_start = Some(i),
+            (0, Some(s)) => {
+                let x = first_bar_x + s as f32 * module;
+                content.rect(x, baseline + 14.0, (i - s) as f32 * module, BAR_HEIGHT);
+                run_start = None;
+            }
+            _ => {}
+        }
+    }
+    if !bits.is_empty() {
+        content.set_fill_gray(0.0).fill_nonzero();
+    }
+    show_text(content, first_bar_x, baseline, 11.0, false, box_id);
+}
+
+/// The Code 128 (charset B) module bits of a box id, or None if the id is
+/// empty or not printable ASCII.
+fn barcode_bits(box_id: &str) -> Option<Vec<u8>> {
+    if box_id.is_empty() || !box_id.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    let data = format!("\u{0181}{box_id}");
+    Code128::new(data).ok().map(|code| code.encode())
+}
+
+/// Writes text lines top-down inside the label.
+struct Pen<'a> {
+    content: &'a mut Content,
+    x: f32,
+    /// Top of the next line.
+    y: f32,
+}
+
+impl Pen<'_> {
+    /// Usable width between the paddings.
+    const WIDTH: f32 = LABEL_W - 2.0 * PAD;
+
+    /// One line of text, shrunk if its estimated width exceeds the label.
+    fn line(&mut self, text: &str, size: f32, bold: bool) {
+        // Conservative width estimate: 0.6 em per Latin glyph, 1 em per CJK glyph.
+        let ems: f32 = text
+            .chars()
+            .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
+            .sum();
+        let size = size.min(Self::WIDTH / ems.max(1.0)).max(5.0);
+        self.y -= size;
+        show_text(self.content, self.x, self.y, size, bold, text);
+        self.y -= size * 0.3;
+    }
+
+    /// A thin horizontal separator across the label.
+    fn rule(&mut self) {
+        self.y -= 4.0;
+        let (x, y) = (self.x, self.y);
+        self.content.move_to(x, y);
+        self.content.line_to(x + Self::WIDTH, y).stroke();
+        self.y -= 6.0;
+    }
+}
+
+/// Shows `text` with its baseline starting at (x, y). ASCII runs use Helvetica, other
+/// runs the CJK font (which has no bold face) with UTF-16BE codes; within one text
+/// object each run starts where the previous one ended.
+fn show_text(content: &mut Content, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+    let latin = if bold { HELVETICA_BOLD } else { HELVETICA };
+    content.begin_text().next_line(x, y);
+    for (ascii, run) in runs(text) {
+        if ascii {
+            content.set_font(latin, size).show(Str(run.as_bytes()));
+        } else {
+            content.set_font(CJK, size).show(Str(&utf16be(run)));
+        }
+    }
+    content.end_text();
+}
+
+/// Splits `text` into maximal runs of ASCII and of non-ASCII characters.
+fn runs(text: &str) -> impl Iterator<Item = (bool, &str)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let ascii = rest.chars().next()?.is_ascii();
+        let end = rest.find(|c: char| c.is_ascii() != ascii);
+        let (run, tail) = rest.split_at(end.unwrap_or(rest.len()));
+        rest = tail;
+        Some((ascii, run))
+    })
+}
+
+/// `text` as UTF-16BE bytes, the codes of the `UniGB-UTF16-H` CMap.
+fn utf16be(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{content::Content as Ops, Document, Object};
+
+    fn sheet(boxes: u32, paper: Paper) -> LabelSheet {
+        LabelSheet {
+            shipment_id: "FBA15ABCD123".into(),
+            shipment_name: "Spring restock (1/2)".into(),
+            seller_company: "Acme Trading Ltd".into(),
+            ship_from: vec!["Li Wei".into(), "深圳市南山区科技园".into(), "China".into()],
+            destination: "LGB8".into(),
+            boxes: (1..=boxes)
+                .map(|n| LabelBox {
+                    box_id: format!("FBA15ABCD123U{n:06}"),
+                    number: n,
+                    weight: "12.5 kg (27.6 lb)".into(),
+                    dimensions: "40 × 30 × 20 cm".into(),
+                })
+                .collect(),
+            paper,
+        }
+    }
+
+    fn load(sheet: &LabelSheet) -> Document {
+        Document::load_mem(&labels_pdf(sheet)).expect("valid PDF")
+    }
+
+    /// The operations of a page's content stream (1-based page number).
+    fn ops(doc: &Document, page: u32) -> Vec<lopdf::content::Operation> {
+        let content = doc.get_page_content(doc.get_pages()[&page]);
+        Ops::decode(&content).expect("content parses").operations
+    }
+
+    /// The strings shown with `Tj` on a page.
+    fn shown(doc: &Document, page: u32) -> Vec<Vec<u8>> {
+        let strings = ops(doc, page).into_iter().filter(|op| op.operator == "Tj");
+        strings
+            .filter_map(|op| match op.operands.first() {
+                Some(Object::String(bytes, _)) => Some(bytes.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn rect_count(doc: &Document, page: u32) -> usize {
+        let ops = ops(doc, page);
+        ops.iter().filter(|op| op.operator == "re").count()
+    }
+
+    #[test]
+    fn paper_parse() {
+        assert_eq!(Paper::parse("A4"), Some(Paper::A4));
+        assert_eq!(Paper::parse("LETTER"), Some(Paper::Letter));
+        assert_eq!(Paper::parse("legal"), None);
+    }
+
+    #[test]
+    fn one_page_per_box_sized_to_the_paper() {
+        for (boxes, paper, w, h) in [
+            (2, Paper::A4, 595.28, 841.89),
+            (3, Paper::Letter, 612.0, 792.0),
+        ] {
+            let doc = load(&sheet(boxes, paper));
+            assert_eq!(doc.get_pages().len(), boxes as usize);
+            for id in doc.get_pages().values() {
+                let page = doc.get_dictionary(*id).unwrap();
+                let media = page.get(b"MediaBox").and_then(Object::as_array).unwrap();
+                let media: Vec<f32> = media.iter().flat_map(Object::as_float).collect();
+                assert_eq!(media, [0.0, 0.0, w, h]);
+            }
+        }
+    }
+
+    #[test]
+    fn first_page_text_barcode_fonts_and_title() {
+        let doc = load(&sheet(2, Paper::A4));
+        let texts = shown(&doc, 1);
+        for expected in ["Shipment FBA15ABCD123", "Box 1 of 2", "FBA15ABCD123U000001"] {
+            assert!(texts.contains(&expected.as_bytes().to_vec()), "{expected}");
+        }
+        assert!(texts.contains(&utf16be("深圳市南山区科技园")));
+        assert!(texts.contains(&b"40 ".to_vec()) && texts.contains(&vec![0x00, 0xD7]));
+        assert!(rect_count(&doc, 1) > 20);
+
+        let fonts = doc.get_page_fonts(doc.get_pages()[&1]).unwrap();
+        let cjk_name = |key: &[u8]| fonts[b"F3".as_slice()].get(key).unwrap().as_name().unwrap();
+        assert_eq!(cjk_name(b"BaseFont"), b"STSong-Light");
+        assert_eq!(cjk_name(b"Encoding"), b"UniGB-UTF16-H");
+
+        let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+        let title = doc.get_dictionary(info).unwrap().get(b"Title").unwrap();
+        assert_eq!(title.as_str().unwrap(), b"Labels FBA15ABCD123");
+    }
+
+    #[test]
+    fn ascii_sheet_without_cjk_font_and_bad_id_without_bars() {
+        let mut plain = sheet(1, Paper::Letter);
+        plain.ship_from = vec!["Acme".into(), "1 Main St".into()];
+        plain.boxes[0].dimensions = "40 x 30 x 20 cm".into();
+        plain.boxes[0].box_id = "BOX 1".into();
+        let doc = load(&plain);
+        let fonts = doc.get_page_fonts(doc.get_pages()[&1]).unwrap();
+        assert!(!fonts.contains_key(b"F3".as_slice()));
+        // No bars: only the border and the clip rectangle.
+        assert_eq!(rect_count(&doc, 1), 2);
+        assert!(shown(&doc, 1).contains(&b"BOX 1".to_vec()));
+    }
+}

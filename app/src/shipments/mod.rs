@@ -1,0 +1,452 @@
+//! Shipments: the seller creates one and shares it from its Prepare Shipment page with
+//! a connected supplier, who packs it into boxes, prints labels, enters tracking and
+//! marks it shipped, while the seller's page follows each step live.
+//!
+//! Server functions and the types they exchange here; the storage in `db::shipments`;
+//! the server side in `ssr.rs`; pages in `list.rs`, `form.rs` and `page.rs`; the
+//! labels PDF in `labels.rs`.
+
+mod form;
+#[cfg(feature = "ssr")]
+pub mod labels;
+mod list;
+mod page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use form::{EditShipmentPage, NewShipmentPage};
+pub use list::ShipmentsPage;
+pub use page::ShipmentPage;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::shipment::{Address, LengthUnit, PrepBy, ShippingMode, WeightUnit};
+use crate::error::AppError;
+use crate::i18n::Msg;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShipmentStatus {
+    Draft,
+    Shared,
+    Packing,
+    Labelled,
+    Shipped,
+    Cancelled,
+}
+
+impl ShipmentStatus {
+    pub const ALL: [ShipmentStatus; 6] = [
+        ShipmentStatus::Draft,
+        ShipmentStatus::Shared,
+        ShipmentStatus::Packing,
+        ShipmentStatus::Labelled,
+        ShipmentStatus::Shipped,
+        ShipmentStatus::Cancelled,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ShipmentStatus::Draft => "draft",
+            ShipmentStatus::Shared => "shared",
+            ShipmentStatus::Packing => "packing",
+            ShipmentStatus::Labelled => "labelled",
+            ShipmentStatus::Shipped => "shipped",
+            ShipmentStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ShipmentStatus> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn msg(self) -> Msg {
+        match self {
+            ShipmentStatus::Draft => Msg::StatusDraft,
+            ShipmentStatus::Shared => Msg::StatusShared,
+            ShipmentStatus::Packing => Msg::StatusPacking,
+            ShipmentStatus::Labelled => Msg::StatusLabelled,
+            ShipmentStatus::Shipped => Msg::StatusShipped,
+            ShipmentStatus::Cancelled => Msg::StatusCancelled,
+        }
+    }
+
+    /// Before it ships, the seller can still take it back.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ShipmentStatus::Shared | ShipmentStatus::Packing | ShipmentStatus::Labelled
+        )
+    }
+}
+
+/// Which side of the shipment the caller is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Seller,
+    Supplier,
+}
+
+/// An account on the other side, by id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub id: String,
+    pub company: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentSummary {
+    pub id: String,
+    pub name: String,
+    pub destination: String,
+    pub units: i64,
+    pub status: ShipmentStatus,
+    pub seller_company: String,
+    pub supplier_company: Option<String>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentList {
+    pub side: Side,
+    pub rows: Vec<ShipmentSummary>,
+    /// For the supplier's filter: the sellers whose shipments it has.
+    pub sellers: Vec<Party>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub sku: String,
+    pub name: String,
+    pub quantity: u32,
+    pub prep_by: PrepBy,
+    /// Units not in any box yet.
+    pub unboxed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoxView {
+    pub id: String,
+    /// 1, 2, … in packing order ("box 2 of 5").
+    pub number: u32,
+    pub contents: Vec<(String, u32)>,
+    pub weight_g: u32,
+    pub length_mm: u32,
+    pub width_mm: u32,
+    pub height_mm: u32,
+    pub weight_unit: WeightUnit,
+    pub length_unit: LengthUnit,
+    pub tracking: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineAction {
+    Created,
+    Edited,
+    Shared,
+    Unshared,
+    BoxSaved,
+    BoxDeleted,
+    ShippingSaved,
+    Reopened,
+    Shipped,
+    Cancelled,
+    ConnectionRemoved,
+}
+
+impl TimelineAction {
+    pub fn parse(code: &str) -> Option<TimelineAction> {
+        Some(match code {
+            "created" => TimelineAction::Created,
+            "edited" => TimelineAction::Edited,
+            "shared" => TimelineAction::Shared,
+            "unshared" => TimelineAction::Unshared,
+            "box_saved" => TimelineAction::BoxSaved,
+            "box_deleted" => TimelineAction::BoxDeleted,
+            "shipping_saved" => TimelineAction::ShippingSaved,
+            "reopened" => TimelineAction::Reopened,
+            "shipped" => TimelineAction::Shipped,
+            "cancelled" => TimelineAction::Cancelled,
+            "connection_removed" => TimelineAction::ConnectionRemoved,
+            _ => return None,
+        })
+    }
+
+    pub fn msg(self) -> Msg {
+        match self {
+            TimelineAction::Created => Msg::EventCreated,
+            TimelineAction::Edited => Msg::EventEdited,
+            TimelineAction::Shared => Msg::EventShared,
+            TimelineAction::Unshared => Msg::EventUnshared,
+            TimelineAction::BoxSaved => Msg::EventBoxSaved,
+            TimelineAction::BoxDeleted => Msg::EventBoxDeleted,
+            TimelineAction::ShippingSaved => Msg::EventShippingSaved,
+            TimelineAction::Reopened => Msg::EventReopened,
+            TimelineAction::Shipped => Msg::EventShipped,
+            TimelineAction::Cancelled => Msg::EventCancelled,
+            TimelineAction::ConnectionRemoved => Msg::EventConnectionRemoved,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub action: TimelineAction,
+    pub actor_name: String,
+    pub actor_company: String,
+    pub detail: String,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+/// A shipment as one of its two sides sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentView {
+    pub id: String,
+    pub side: Side,
+    pub name: String,
+    pub seller_id: String,
+    pub seller_company: String,
+    pub ship_from: Address,
+    pub destination: String,
+    pub items: Vec<ItemView>,
+    pub status: ShipmentStatus,
+    pub supplier: Option<Party>,
+    pub share_message: String,
+    pub mode: Option<ShippingMode>,
+    pub carrier: String,
+    pub ship_date: String,
+    pub pro_number: String,
+    /// What a change made from this view is based on; a save on an older version
+    /// is refused, so two tabs never overwrite each other.
+    pub version: i64,
+    pub boxes: Vec<BoxView>,
+    pub timeline: Vec<TimelineEntry>,
+    /// For the seller's Share Shipment choice: its connected suppliers.
+    pub suppliers: Vec<Party>,
+    pub updated_at: i64,
+}
+
+impl ShipmentView {
+    pub fn units(&self) -> u32 {
+        self.items.iter().map(|i| i.quantity).sum()
+    }
+
+    pub fn unboxed_units(&self) -> u32 {
+        self.items.iter().map(|i| i.unboxed).sum()
+    }
+}
+
+/// One row of the item table as typed in the form; blank rows are skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemInput {
+    pub sku: String,
+    pub name: String,
+    pub quantity: String,
+    pub prep_by: String,
+}
+
+/// One SKU's units in a box, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoxLineInput {
+    pub sku: String,
+    pub quantity: String,
+}
+
+/// One box's tracking number, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingInput {
+    pub box_id: String,
+    pub number: String,
+}
+
+#[server(endpoint = "shipments/list")]
+pub async fn list_shipments(
+    #[server(default)] seller: String,
+    #[server(default)] status: String,
+) -> Result<ShipmentList, AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.list", async move {
+        ssr::list(require_user().await?, &seller, &status).await
+    })
+    .await
+}
+
+#[server(endpoint = "shipments/get")]
+pub async fn get_shipment(id: String) -> Result<ShipmentView, AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.get", async move {
+        ssr::get(require_user().await?, &id).await
+    })
+    .await
+}
+
+/// Creates a shipment (`id` empty) or changes a draft, then opens its page.
+#[server(endpoint = "shipments/save")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_shipment(
+    #[server(default)] id: String,
+    name: String,
+    from_name: String,
+    from_line1: String,
+    #[server(default)] from_line2: String,
+    from_city: String,
+    #[server(default)] from_region: String,
+    #[server(default)] from_postal_code: String,
+    from_country: String,
+    #[server(default)] from_phone: String,
+    destination: String,
+    #[server(default)] items: Vec<ItemInput>,
+    #[server(default)] items_csv: String,
+    #[server(default)] csv_prep_by: String,
+) -> Result<String, AppError> {
+    use crate::server::{boundary, redirect, require_user};
+    boundary("shipments.save", async move {
+        let me = require_user().await?;
+        let address = Address {
+            name: from_name,
+            line1: from_line1,
+            line2: from_line2,
+            city: from_city,
+            region: from_region,
+            postal_code: from_postal_code,
+            country: from_country,
+            phone: from_phone,
+        };
+        let form = ssr::ShipmentForm {
+            name: &name,
+            address: &address,
+            destination: &destination,
+            items: &items,
+            items_csv: &items_csv,
+            csv_prep_by: &csv_prep_by,
+        };
+        let id = ssr::save(me, &id, &form).await?;
+        redirect(&format!("/shipments/{id}"));
+        Ok(id)
+    })
+    .await
+}
+
+#[server(endpoint = "shipments/share")]
+pub async fn share_shipment(
+    id: String,
+    #[server(default)] supplier: String,
+    #[server(default)] message: String,
+) -> Result<(), AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.share", async move {
+        ssr::share(require_user().await?, &id, &supplier, &message).await
+    })
+    .await
+}
+
+#[server(endpoint = "shipments/stop_sharing")]
+pub async fn stop_sharing(id: String) -> Result<(), AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.stop_sharing", async move {
+        ssr::stop_sharing(require_user().await?, &id).await
+    })
+    .await
+}
+
+#[server(endpoint = "shipments/cancel")]
+pub async fn cancel_shipment(id: String) -> Result<(), AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.cancel", async move {
+        ssr::cancel(require_user().await?, &id).await
+    })
+    .await
+}
+
+/// Adds a box (`box_id` empty) or changes one, based on `version`.
+#[server(endpoint = "shipments/save_box")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_box(
+    id: String,
+    version: String,
+    #[server(default)] box_id: String,
+    #[server(default)] contents: Vec<BoxLineInput>,
+    weight: String,
+    weight_unit: String,
+    length: String,
+    width: String,
+    height: String,
+    length_unit: String,
+) -> Result<(), AppError> {
+    use crate::server::{boundary, redirect, require_user};
+    boundary("shipments.save_box", async move {
+        let me = require_user().await?;
+        let input = ssr::BoxForm {
+            box_id: &box_id,
+            contents: &contents,
+            weight: &weight,
+            weight_unit: &weight_unit,
+            sides: [&length, &width, &height],
+            length_unit: &length_unit,
+        };
+        ssr::save_box(me, &id, &version, &input).await?;
+        // Back to the page without `?box=`: the form adds the next box.
+        redirect(&format!("/shipments/{}", id.trim()));
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "shipments/delete_box")]
+pub async fn delete_box(id: String, box_id: String) -> Result<(), AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.delete_box", async move {
+        ssr::delete_box(require_user().await?, &id, &box_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "shipments/save_shipping")]
+pub async fn save_shipping(
+    id: String,
+    version: String,
+    #[server(default)] mode: String,
+    #[server(default)] carrier: String,
+    #[server(default)] ship_date: String,
+) -> Result<(), AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.save_shipping", async move {
+        ssr::save_shipping(
+            require_user().await?,
+            &id,
+            &version,
+            &mode,
+            &carrier,
+            &ship_date,
+        )
+        .await
+    })
+    .await
+}
+
+#[server(endpoint = "shipments/reopen")]
+pub async fn reopen_packing(id: String) -> Result<(), AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.reopen", async move {
+        ssr::reopen(require_user().await?, &id).await
+    })
+    .await
+}
+
+#[server(endpoint = "shipments/mark_shipped")]
+pub async fn mark_shipped(
+    id: String,
+    version: String,
+    #[server(default)] tracking: Vec<TrackingInput>,
+    #[server(default)] pro_number: String,
+) -> Result<(), AppError> {
+    use crate::server::{boundary, require_user};
+    boundary("shipments.mark_shipped", async move {
+        ssr::mark_shipped(require_user().await?, &id, &version, &tracking, &pro_number).await
+    })
+    .await
+}

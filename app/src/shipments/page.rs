@@ -1,0 +1,691 @@
+//! A shipment's page. For the seller it is Prepare Shipment: the summary, Share
+//! Shipment (or who it is shared with, and Stop sharing), then the supplier's progress.
+//! For the supplier it walks through completing it: boxes, shipping, labels,
+//! tracking. Both see the timeline, and the page follows changes live.
+//!
+//! Every button is a form, so the page works before the wasm loads; with it, the
+//! page updates in place.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::*;
+use crate::auth::Me;
+use crate::domain::shipment::{Length, Weight};
+use crate::i18n::{use_i18n, I18n, Msg};
+use crate::live::use_live;
+use crate::ui::{form_error, format_time, ErrorAlert, RequireUser, SubmitButton};
+
+/// Every action this page can take; the page's data is fetched again after each.
+#[derive(Clone, Copy)]
+struct Actions {
+    share: ServerAction<ShareShipment>,
+    stop: ServerAction<StopSharing>,
+    cancel: ServerAction<CancelShipment>,
+    save_box: ServerAction<SaveBox>,
+    delete_box: ServerAction<DeleteBox>,
+    shipping: ServerAction<SaveShipping>,
+    reopen: ServerAction<ReopenPacking>,
+    shipped: ServerAction<MarkShipped>,
+}
+
+impl Actions {
+    fn new() -> Actions {
+        Actions {
+            share: ServerAction::new(),
+            stop: ServerAction::new(),
+            cancel: ServerAction::new(),
+            save_box: ServerAction::new(),
+            delete_box: ServerAction::new(),
+            shipping: ServerAction::new(),
+            reopen: ServerAction::new(),
+            shipped: ServerAction::new(),
+        }
+    }
+
+    fn versions(self) -> [usize; 8] {
+        [
+            self.share.version().get(),
+            self.stop.version().get(),
+            self.cancel.version().get(),
+            self.save_box.version().get(),
+            self.delete_box.version().get(),
+            self.shipping.version().get(),
+            self.reopen.version().get(),
+            self.shipped.version().get(),
+        ]
+    }
+
+    /// The outcome of whichever action ran last, for the page's one alert.
+    fn track_errors(self, alert: RwSignal<Option<AppError>>) {
+        let outcomes: [Box<dyn Fn() -> Option<Result<(), AppError>> + Send + Sync>; 8] = [
+            Box::new(move || self.share.value().get()),
+            Box::new(move || self.stop.value().get()),
+            Box::new(move || self.cancel.value().get()),
+            Box::new(move || self.save_box.value().get()),
+            Box::new(move || self.delete_box.value().get()),
+            Box::new(move || self.shipping.value().get()),
+            Box::new(move || self.reopen.value().get()),
+            Box::new(move || self.shipped.value().get()),
+        ];
+        for outcome in outcomes {
+            Effect::new(move |_| {
+                if let Some(result) = outcome() {
+                    alert.set(result.err());
+                }
+            });
+        }
+    }
+}
+
+#[component]
+pub fn ShipmentPage() -> impl IntoView {
+    view! { <RequireUser signed_in=move |_me: Me| view! { <ShipmentLoader/> }/> }
+}
+
+#[component]
+fn ShipmentLoader() -> impl IntoView {
+    let i18n = use_i18n();
+    let live = use_live();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let actions = Actions::new();
+    let changed = live.changes_to(id);
+    let shipment = Resource::new(
+        move || (id(), changed.get(), actions.versions()),
+        |(id, _, _)| get_shipment(id),
+    );
+    let action_error = RwSignal::new(None::<AppError>);
+    actions.track_errors(action_error);
+    let query_error = form_error(|| None::<Result<(), AppError>>);
+    let alert = Signal::derive(move || action_error.get().or_else(|| query_error.get()));
+    view! {
+        <ErrorAlert error=alert/>
+        <Transition fallback=move || view! { <p>{i18n.t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match shipment.await {
+                    Ok(s) => view! { <Shipment s actions/> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=Signal::stored(Some(e))/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Shipment(s: ShipmentView, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let seller = s.side == Side::Seller;
+    let title = if seller && s.status == ShipmentStatus::Draft {
+        i18n.tf(Msg::PrepareShipmentTitle, vec![("name", s.name.clone())])
+    } else {
+        let name = s.name.clone();
+        i18n.tf(Msg::ShipmentTitle, vec![("name", name)])
+    };
+    let status = s.status;
+    let steps = if seller {
+        view! { <SellerPanel s=s.clone() actions/> }.into_any()
+    } else {
+        view! { <SupplierPanel s=s.clone() actions/> }.into_any()
+    };
+    let timeline = s.timeline.clone();
+    view! {
+        <div class="page-head">
+            <h1>{title}</h1>
+            <span class=format!("status status-{}", status.code()) data-testid="status">
+                {i18n.t(status.msg())}
+            </span>
+        </div>
+        <Summary s=s.clone()/>
+        {steps}
+        <section class="card" aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">{i18n.t(Msg::TimelineTitle)}</h2>
+            <ol class="timeline" data-testid="timeline">
+                {timeline.into_iter().map(|e| view! { <li>{timeline_line(i18n, e)}</li> }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+fn timeline_line(i18n: I18n, e: TimelineEntry) -> impl IntoView {
+    let when = format_time(e.at);
+    let text = i18n.tf(
+        e.action.msg(),
+        vec![
+            ("name", e.actor_name),
+            ("company", e.actor_company),
+            ("detail", e.detail),
+        ],
+    );
+    view! { <time>{when}</time> " " {text} }
+}
+
+#[component]
+fn Summary(s: ShipmentView) -> impl IntoView {
+    let i18n = use_i18n();
+    let show_unboxed = s.status != ShipmentStatus::Draft;
+    let units = s.units();
+    view! {
+        <section class="card" aria-labelledby="summary-heading">
+            <h2 id="summary-heading">{i18n.t(Msg::SummaryTitle)}</h2>
+            <dl class="facts">
+                <div><dt>{i18n.t(Msg::ColumnShipmentId)}</dt><dd class="mono" data-testid="shipment-id">{s.id.clone()}</dd></div>
+                <div><dt>{i18n.t(Msg::ColumnSeller)}</dt><dd>{s.seller_company.clone()}</dd></div>
+                <div><dt>{i18n.t(Msg::FieldDestination)}</dt><dd class="mono">{s.destination.clone()}</dd></div>
+                <div><dt>{i18n.t(Msg::ColumnUnits)}</dt><dd>{units}</dd></div>
+                <div>
+                    <dt>{i18n.t(Msg::ShipFromTitle)}</dt>
+                    <dd>{s.ship_from.lines().into_iter().map(|l| view! { {l}<br/> }).collect_view()}</dd>
+                </div>
+                {s.supplier.clone().map(|p| view! {
+                    <div><dt>{i18n.t(Msg::ColumnSupplier)}</dt><dd data-testid="supplier">{p.company}</dd></div>
+                })}
+            </dl>
+            {(!s.share_message.is_empty()).then(|| view! {
+                <blockquote class="message">{s.share_message.clone()}</blockquote>
+            })}
+            <div class="table-wrap">
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">"SKU"</th>
+                            <th scope="col">{i18n.t(Msg::ColumnProduct)}</th>
+                            <th scope="col" class="num">{i18n.t(Msg::ColumnQuantity)}</th>
+                            <th scope="col">{i18n.t(Msg::ColumnPrepBy)}</th>
+                            {show_unboxed.then(|| view! { <th scope="col" class="num">{i18n.t(Msg::ColumnUnboxed)}</th> })}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {s.items.into_iter().map(|item| view! {
+                            <tr>
+                                <td class="mono">{item.sku}</td>
+                                <td>{item.name}</td>
+                                <td class="num">{item.quantity}</td>
+                                <td>{i18n.t(prep_msg(item.prep_by))}</td>
+                                {show_unboxed.then(|| view! { <td class="num">{item.unboxed}</td> })}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+fn prep_msg(p: PrepBy) -> Msg {
+    match p {
+        PrepBy::Seller => Msg::PrepBySeller,
+        PrepBy::Supplier => Msg::PrepBySupplier,
+    }
+}
+
+/// A one-button form posting the shipment id (and maybe more hidden fields).
+macro_rules! id_button {
+    ($action:expr, $id:expr, $label:expr, $i18n:expr, $class:literal) => {{
+        let id: String = $id;
+        view! {
+            <ActionForm action=$action>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class=$class>{$i18n.t($label)}</button>
+            </ActionForm>
+        }
+    }};
+}
+
+#[component]
+fn SellerPanel(s: ShipmentView, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = s.id.clone();
+    let panel = match s.status {
+        ShipmentStatus::Draft => view! {
+            <section class="card" aria-labelledby="share-heading">
+                <h2 id="share-heading">{i18n.t(Msg::ShareShipment)}</h2>
+                <ShareForm s=s.clone() share=actions.share/>
+                <div class="row-actions">
+                    <a class="button" href=format!("/shipments/{id}/edit")>{i18n.t(Msg::EditShipment)}</a>
+                    <details class="confirm">
+                        <summary class="button">{i18n.t(Msg::CancelShipment)}</summary>
+                        <p>{i18n.t(Msg::CancelShipmentConfirm)}</p>
+                        {id_button!(actions.cancel, id.clone(), Msg::CancelShipment, i18n, "button danger small")}
+                    </details>
+                </div>
+            </section>
+        }
+        .into_any(),
+        status if status.is_open() => {
+            let company = s.supplier.clone().map(|p| p.company).unwrap_or_default();
+            view! {
+                <section class="card" aria-labelledby="share-heading">
+                    <h2 id="share-heading">{i18n.t(Msg::SharedTitle)}</h2>
+                    <p>{i18n.tf(Msg::SharedWithText, vec![("company", company)])}</p>
+                    <div class="row-actions">
+                        <details class="confirm">
+                            <summary class="button">{i18n.t(Msg::StopSharing)}</summary>
+                            <p>{i18n.t(Msg::StopSharingConfirm)}</p>
+                            {id_button!(actions.stop, id.clone(), Msg::StopSharing, i18n, "button danger small")}
+                        </details>
+                        <details class="confirm">
+                            <summary class="button">{i18n.t(Msg::CancelShipment)}</summary>
+                            <p>{i18n.t(Msg::CancelShipmentConfirm)}</p>
+                            {id_button!(actions.cancel, id.clone(), Msg::CancelShipment, i18n, "button danger small")}
+                        </details>
+                    </div>
+                </section>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
+    };
+    let progress = (s.status != ShipmentStatus::Draft).then(|| view! { <Progress s=s.clone()/> });
+    view! { {panel} {progress} }
+}
+
+#[component]
+fn ShareForm(s: ShipmentView, share: ServerAction<ShareShipment>) -> impl IntoView {
+    let i18n = use_i18n();
+    if s.suppliers.is_empty() {
+        return view! {
+            <p class="alert alert-warn">
+                {i18n.t(Msg::NoSuppliersYet)} " "
+                <a href="/settings/user-permissions">{i18n.t(Msg::NavSettings)} " › " {i18n.t(Msg::NavUserPermissions)}</a>
+            </p>
+        }
+        .into_any();
+    }
+    let only = s.suppliers.len() == 1;
+    view! {
+        <p class="muted">{i18n.t(Msg::ShareIntro)}</p>
+        <details class="share" open=only>
+            <summary class="button primary">{i18n.t(Msg::ShareShipment)}</summary>
+            <ActionForm action=share>
+                <input type="hidden" name="id" value=s.id.clone()/>
+                <fieldset>
+                    <legend>{i18n.t(Msg::ChooseSupplier)}</legend>
+                    {s.suppliers.into_iter().enumerate().map(|(n, p)| {
+                        let (label_for, input_id) = (format!("supplier-{n}"), format!("supplier-{n}"));
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input type="radio" id=input_id name="supplier" value=p.id required checked=only/>
+                                " " {p.company}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <label for="share-message">{i18n.t(Msg::FieldShareMessage)}</label>
+                <textarea id="share-message" name="message" rows="3" maxlength="1000"></textarea>
+                <SubmitButton label=Msg::ShareShipment pending=share.pending()/>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
+}
+
+fn weight_text(grams: u32, unit: WeightUnit) -> String {
+    let w = Weight::from_grams(grams);
+    match unit {
+        WeightUnit::Kg => format!("{} kg", trim_number(w.kg())),
+        WeightUnit::Lb => format!("{} lb", trim_number(w.lb())),
+    }
+}
+
+fn sides_text(b: &BoxView) -> String {
+    let sides = [b.length_mm, b.width_mm, b.height_mm].map(Length::from_mm);
+    let (values, unit): (Vec<f64>, &str) = match b.length_unit {
+        LengthUnit::Cm => (sides.iter().map(|l| l.cm()).collect(), "cm"),
+        LengthUnit::In => (sides.iter().map(|l| l.inches()).collect(), "in"),
+    };
+    let values: Vec<String> = values.into_iter().map(trim_number).collect();
+    format!("{} {unit}", values.join(" × "))
+}
+
+/// A measure with at most two decimals and no trailing zeros: 12.5, 40, 0.25.
+fn trim_number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+fn mode_msg(mode: Option<ShippingMode>) -> Msg {
+    match mode {
+        Some(ShippingMode::Ltl) => Msg::ModeLtl,
+        _ => Msg::ModeSmallParcel,
+    }
+}
+
+/// The supplier's work as the seller (and the supplier, once done) sees it.
+#[component]
+fn Progress(s: ShipmentView) -> impl IntoView {
+    let i18n = use_i18n();
+    let labels = matches!(s.status, ShipmentStatus::Labelled | ShipmentStatus::Shipped);
+    view! {
+        <section class="card" aria-labelledby="progress-heading">
+            <h2 id="progress-heading">{i18n.t(Msg::ProgressTitle)}</h2>
+            <p data-testid="boxed">{i18n.tf(Msg::BoxedCount, vec![
+                ("boxes", s.boxes.len().to_string()),
+                ("unboxed", s.unboxed_units().to_string()),
+            ])}</p>
+            <BoxTable s=s.clone() editable=None/>
+            {(s.mode.is_some()).then(|| view! {
+                <dl class="facts">
+                    <div><dt>{i18n.t(Msg::FieldShippingMode)}</dt><dd>{i18n.t(mode_msg(s.mode))}</dd></div>
+                    <div><dt>{i18n.t(Msg::FieldCarrier)}</dt><dd data-testid="carrier">{s.carrier.clone()}</dd></div>
+                    <div><dt>{i18n.t(Msg::FieldShipDate)}</dt><dd>{s.ship_date.clone()}</dd></div>
+                    {(!s.pro_number.is_empty()).then(|| view! {
+                        <div><dt>{i18n.t(Msg::FieldProNumber)}</dt><dd class="mono">{s.pro_number.clone()}</dd></div>
+                    })}
+                </dl>
+            })}
+            {labels.then(|| view! { <LabelLinks id=s.id.clone()/> })}
+        </section>
+    }
+}
+
+#[component]
+fn LabelLinks(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="row-actions">
+            <a class="button" href=format!("/shipments/{id}/labels.pdf?paper=a4") download=format!("labels-{id}-a4.pdf")>
+                {i18n.t(Msg::DownloadLabelsA4)}
+            </a>
+            <a class="button" href=format!("/shipments/{id}/labels.pdf?paper=letter") download=format!("labels-{id}-letter.pdf")>
+                {i18n.t(Msg::DownloadLabelsLetter)}
+            </a>
+        </p>
+    }
+}
+
+#[component]
+fn BoxTable(s: ShipmentView, editable: Option<Actions>) -> impl IntoView {
+    let i18n = use_i18n();
+    if s.boxes.is_empty() {
+        return view! { <p class="muted">{i18n.t(Msg::NoBoxesYet)}</p> }.into_any();
+    }
+    let total = s.boxes.len();
+    let id = s.id.clone();
+    view! {
+        <div class="table-wrap">
+            <table class="boxes" data-testid="boxes">
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n.t(Msg::ColumnBox)}</th>
+                        <th scope="col">{i18n.t(Msg::ColumnContents)}</th>
+                        <th scope="col">{i18n.t(Msg::FieldWeight)}</th>
+                        <th scope="col">{i18n.t(Msg::ColumnDimensions)}</th>
+                        <th scope="col">{i18n.t(Msg::FieldTracking)}</th>
+                        {editable.is_some().then(|| view! { <th scope="col">{i18n.t(Msg::ColumnActions)}</th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {s.boxes.iter().cloned().map(|b| {
+                        let contents: Vec<String> = b.contents.iter().map(|(sku, n)| format!("{sku} × {n}")).collect();
+                        let (box_id, edit_href) = (b.id.clone(), format!("/shipments/{id}?box={}", b.id));
+                        let id = id.clone();
+                        view! {
+                            <tr>
+                                <td>{i18n.tf(Msg::BoxNofM, vec![("n", b.number.to_string()), ("m", total.to_string())])}</td>
+                                <td class="mono">{contents.join(", ")}</td>
+                                <td>{weight_text(b.weight_g, b.weight_unit)}</td>
+                                <td>{sides_text(&b)}</td>
+                                <td class="mono">{b.tracking.clone().unwrap_or_default()}</td>
+                                {editable.map(|actions| view! {
+                                    <td class="row-actions">
+                                        <a class="button small" href=edit_href>{i18n.t(Msg::ActionEdit)}</a>
+                                        <ActionForm action=actions.delete_box>
+                                            <input type="hidden" name="id" value=id/>
+                                            <input type="hidden" name="box_id" value=box_id/>
+                                            <button type="submit" class="button small">{i18n.t(Msg::ActionDelete)}</button>
+                                        </ActionForm>
+                                    </td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn SupplierPanel(s: ShipmentView, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let status = s.status;
+    let packing = matches!(status, ShipmentStatus::Shared | ShipmentStatus::Packing);
+    match status {
+        _ if packing => {
+            let editing = query
+                .with_untracked(|q| q.get("box"))
+                .and_then(|b| s.boxes.iter().find(|x| x.id == b).cloned());
+            let all_boxed = !s.boxes.is_empty() && s.unboxed_units() == 0;
+            view! {
+                <section class="card" aria-labelledby="boxes-heading">
+                    <h2 id="boxes-heading">{i18n.t(Msg::StepBoxes)}</h2>
+                    <p class="muted">{i18n.t(Msg::BoxesIntro)}</p>
+                    <p data-testid="boxed">{i18n.tf(Msg::BoxedCount, vec![
+                        ("boxes", s.boxes.len().to_string()),
+                        ("unboxed", s.unboxed_units().to_string()),
+                    ])}</p>
+                    <BoxTable s=s.clone() editable=Some(actions)/>
+                    <BoxForm s=s.clone() editing save=actions.save_box/>
+                </section>
+                <section class="card" aria-labelledby="shipping-heading">
+                    <h2 id="shipping-heading">{i18n.t(Msg::StepShipping)}</h2>
+                    {if all_boxed {
+                        view! { <ShippingForm s=s.clone() save=actions.shipping/> }.into_any()
+                    } else {
+                        view! { <p class="muted">{i18n.t(Msg::BoxEveryUnitFirst)}</p> }.into_any()
+                    }}
+                </section>
+            }
+            .into_any()
+        }
+        ShipmentStatus::Labelled => view! {
+            <Progress s=s.clone()/>
+            <section class="card" aria-labelledby="tracking-heading">
+                <h2 id="tracking-heading">{i18n.t(Msg::StepTracking)}</h2>
+                <TrackingForm s=s.clone() shipped=actions.shipped/>
+                <details class="confirm">
+                    <summary class="button">{i18n.t(Msg::ReopenPacking)}</summary>
+                    <p>{i18n.t(Msg::ReopenPackingText)}</p>
+                    {id_button!(actions.reopen, s.id.clone(), Msg::ReopenPacking, i18n, "button small")}
+                </details>
+            </section>
+        }
+        .into_any(),
+        _ => view! { <Progress s=s.clone()/> }.into_any(),
+    }
+}
+
+#[component]
+fn BoxForm(
+    s: ShipmentView,
+    editing: Option<BoxView>,
+    save: ServerAction<SaveBox>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = form_error(move || save.value().get());
+    let heading = match &editing {
+        Some(b) => i18n.tf(Msg::EditBoxTitle, vec![("n", b.number.to_string())]),
+        None => i18n.tf(Msg::AddBoxTitle, vec![]),
+    };
+    let in_box = |sku: &str| {
+        editing
+            .as_ref()
+            .and_then(|b| b.contents.iter().find(|(s, _)| s == sku).map(|(_, n)| *n))
+    };
+    let rows: Vec<(String, String, u32, Option<u32>)> = s
+        .items
+        .iter()
+        .map(|i| (i.sku.clone(), i.name.clone(), i.unboxed, in_box(&i.sku)))
+        .filter(|(_, _, unboxed, mine)| *unboxed > 0 || mine.is_some())
+        .collect();
+    fn value(b: &Option<BoxView>, f: impl Fn(&BoxView) -> String) -> String {
+        b.as_ref().map(f).unwrap_or_default()
+    }
+    let weight = value(&editing, |b| match b.weight_unit {
+        WeightUnit::Kg => trim_number(Weight::from_grams(b.weight_g).kg()),
+        WeightUnit::Lb => trim_number(Weight::from_grams(b.weight_g).lb()),
+    });
+    let side = |mm: fn(&BoxView) -> u32| {
+        value(&editing, move |b| match b.length_unit {
+            LengthUnit::Cm => trim_number(Length::from_mm(mm(b)).cm()),
+            LengthUnit::In => trim_number(Length::from_mm(mm(b)).inches()),
+        })
+    };
+    let (length, width, height) = (
+        side(|b| b.length_mm),
+        side(|b| b.width_mm),
+        side(|b| b.height_mm),
+    );
+    let lb = editing
+        .as_ref()
+        .is_some_and(|b| b.weight_unit == WeightUnit::Lb);
+    let inches = editing
+        .as_ref()
+        .is_some_and(|b| b.length_unit == LengthUnit::In);
+    let box_id = editing.as_ref().map(|b| b.id.clone()).unwrap_or_default();
+    if rows.is_empty() && editing.is_none() {
+        return view! { <p class="alert alert-ok">{i18n.t(Msg::AllUnitsBoxed)}</p> }.into_any();
+    }
+    view! {
+        <div class="subcard">
+            <h3>{heading}</h3>
+            <ErrorAlert error/>
+            <ActionForm action=save>
+                <input type="hidden" name="id" value=s.id.clone()/>
+                <input type="hidden" name="version" value=s.version.to_string()/>
+                <input type="hidden" name="box_id" value=box_id/>
+                <table class="box-contents">
+                    <thead>
+                        <tr>
+                            <th scope="col">"SKU"</th>
+                            <th scope="col" class="num">{i18n.t(Msg::ColumnUnboxed)}</th>
+                            <th scope="col">{i18n.t(Msg::ColumnInThisBox)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().enumerate().map(|(n, (sku, name, unboxed, mine))| {
+                            let input_id = format!("box-qty-{n}");
+                            let label = if name.is_empty() { sku.clone() } else { format!("{sku} ({name})") };
+                            view! {
+                                <tr>
+                                    <td><label for=input_id.clone() class="mono">{label}</label>
+                                        <input type="hidden" name=format!("contents[{n}][sku]") value=sku/></td>
+                                    <td class="num">{unboxed}</td>
+                                    <td><input id=input_id name=format!("contents[{n}][quantity]") inputmode="numeric"
+                                        size="6" autocomplete="off" value=mine.map(|m| m.to_string()).unwrap_or_default()/></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <div class="grid measures">
+                    <div>
+                        <label for="box-weight">{i18n.t(Msg::FieldWeight)}</label>
+                        <span class="with-unit">
+                            <input id="box-weight" name="weight" inputmode="decimal" required size="7" value=weight autocomplete="off"/>
+                            <select name="weight_unit" aria-label=i18n.t(Msg::FieldWeightUnit)>
+                                <option value="kg" selected=!lb>"kg"</option>
+                                <option value="lb" selected=lb>"lb"</option>
+                            </select>
+                        </span>
+                    </div>
+                    <div>
+                        <span class="label" id="sides-label">{i18n.t(Msg::FieldSides)}</span>
+                        <span class="with-unit" role="group" aria-labelledby="sides-label">
+                            <input name="length" inputmode="decimal" required size="5" value=length aria-label=i18n.t(Msg::FieldLength) autocomplete="off"/>
+                            " × "
+                            <input name="width" inputmode="decimal" required size="5" value=width aria-label=i18n.t(Msg::FieldWidth) autocomplete="off"/>
+                            " × "
+                            <input name="height" inputmode="decimal" required size="5" value=height aria-label=i18n.t(Msg::FieldHeight) autocomplete="off"/>
+                            <select name="length_unit" aria-label=i18n.t(Msg::FieldLengthUnit)>
+                                <option value="cm" selected=!inches>"cm"</option>
+                                <option value="in" selected=inches>"in"</option>
+                            </select>
+                        </span>
+                    </div>
+                </div>
+                <p class="help">{i18n.t(Msg::BoxLimitsHelp)}</p>
+                <SubmitButton label=Msg::SaveBox pending=save.pending()/>
+            </ActionForm>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ShippingForm(s: ShipmentView, save: ServerAction<SaveShipping>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ltl = s.mode == Some(ShippingMode::Ltl);
+    view! {
+        <ActionForm action=save>
+            <input type="hidden" name="id" value=s.id.clone()/>
+            <input type="hidden" name="version" value=s.version.to_string()/>
+            <fieldset>
+                <legend>{i18n.t(Msg::FieldShippingMode)}</legend>
+                <label class="choice" for="mode-sp">
+                    <input type="radio" id="mode-sp" name="mode" value="small_parcel" checked=!ltl/>
+                    " " {i18n.t(Msg::ModeSmallParcel)}
+                </label>
+                <label class="choice" for="mode-ltl">
+                    <input type="radio" id="mode-ltl" name="mode" value="ltl" checked=ltl/>
+                    " " {i18n.t(Msg::ModeLtl)}
+                </label>
+            </fieldset>
+            <div class="grid">
+                <div>
+                    <label for="carrier">{i18n.t(Msg::FieldCarrier)}</label>
+                    <input id="carrier" name="carrier" required maxlength="100" value=s.carrier.clone() autocomplete="off"/>
+                </div>
+                <div>
+                    <label for="ship-date">{i18n.t(Msg::FieldShipDate)}</label>
+                    <input id="ship-date" name="ship_date" type="date" required value=s.ship_date.clone()/>
+                </div>
+            </div>
+            <SubmitButton label=Msg::SaveShippingAndLabels pending=save.pending()/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn TrackingForm(s: ShipmentView, shipped: ServerAction<MarkShipped>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ltl = s.mode == Some(ShippingMode::Ltl);
+    let total = s.boxes.len();
+    let fields = if ltl {
+        view! {
+            <label for="pro-number">{i18n.t(Msg::FieldProNumber)}</label>
+            <input id="pro-number" name="pro_number" required maxlength="40" class="mono" autocomplete="off"/>
+        }
+        .into_any()
+    } else {
+        s.boxes
+            .iter()
+            .enumerate()
+            .map(|(n, b)| {
+                let input_id = format!("tracking-{n}");
+                view! {
+                    <div>
+                        <label for=input_id.clone()>
+                            {i18n.tf(Msg::TrackingForBox, vec![("n", b.number.to_string()), ("m", total.to_string())])}
+                        </label>
+                        <input type="hidden" name=format!("tracking[{n}][box_id]") value=b.id.clone()/>
+                        <input id=input_id name=format!("tracking[{n}][number]") required maxlength="60"
+                            class="mono" autocomplete="off"/>
+                    </div>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <ActionForm action=shipped>
+            <input type="hidden" name="id" value=s.id.clone()/>
+            <input type="hidden" name="version" value=s.version.to_string()/>
+            <div class="grid">{fields}</div>
+            <SubmitButton label=Msg::MarkShipped pending=shipped.pending()/>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,1057 @@
+//! Shipments: the seller prepares one, shares it with a connected supplier (an edge
+//! `shipment->shared_with->account`), and the supplier packs, labels and ships it.
+//!
+//! Every change is one transaction that first checks who is calling (the seller's
+//! account, or the supplier's with the share edge and a live connection) and that the
+//! shipment is in a state that allows the step; then it writes, bumps `version`, and
+//! records a `shipment_event`, which is also what the live feed pushes to browsers.
+//! Changes made after reading (boxes, shipping, tracking) carry the version they read:
+//! if another tab saved in between, the change is refused as `Conflict`.
+
+use surrealdb::types::SurrealValue;
+
+use crate::connections::{bind_actor, Actor};
+use crate::outbox::{bind_emails, outbox_inserts, OutgoingEmail};
+use crate::secrets::{new_key, new_shipment_id};
+use crate::{check, retry, Db, DbError, Timestamp};
+
+#[derive(Debug, Clone, PartialEq, Eq, SurrealValue)]
+pub struct Address {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    /// ISO 3166 alpha-2.
+    pub country: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, SurrealValue)]
+pub struct Item {
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    /// `seller` or `supplier`.
+    pub prep_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, SurrealValue)]
+pub struct BoxItem {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// What the seller enters for a shipment.
+#[derive(Debug, Clone)]
+pub struct NewShipment {
+    pub name: String,
+    pub ship_from: Address,
+    pub destination: String,
+    pub items: Vec<Item>,
+}
+
+/// A box as the supplier enters it.
+#[derive(Debug, Clone)]
+pub struct NewBox {
+    pub contents: Vec<BoxItem>,
+    pub weight_g: i64,
+    pub length_mm: i64,
+    pub width_mm: i64,
+    pub height_mm: i64,
+    pub weight_unit: String,
+    pub length_unit: String,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct ShipmentRow {
+    pub id: String,
+    pub seller_id: String,
+    pub seller_company: String,
+    pub name: String,
+    pub ship_from: Address,
+    pub destination: String,
+    pub items: Vec<Item>,
+    pub status: String,
+    pub supplier_id: Option<String>,
+    pub supplier_company: Option<String>,
+    pub share_message: Option<String>,
+    pub mode: Option<String>,
+    pub carrier: Option<String>,
+    pub ship_date: Option<String>,
+    pub pro_number: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct BoxRow {
+    pub id: String,
+    pub number: i64,
+    pub contents: Vec<BoxItem>,
+    pub weight_g: i64,
+    pub length_mm: i64,
+    pub width_mm: i64,
+    pub height_mm: i64,
+    pub weight_unit: String,
+    pub length_unit: String,
+    pub tracking: Option<String>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct ShipmentEventRow {
+    pub action: String,
+    pub actor_name: String,
+    pub actor_company: String,
+    pub detail: String,
+    pub at_nanos: i64,
+}
+
+/// One line of a shipments list.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct ShipmentListRow {
+    pub id: String,
+    pub name: String,
+    pub destination: String,
+    pub units: i64,
+    pub status: String,
+    pub seller_id: String,
+    pub seller_company: String,
+    pub supplier_company: Option<String>,
+    pub updated_at: i64,
+}
+
+/// Who the caller is to a shipment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Seller,
+    Supplier,
+}
+
+/// A shipment with its boxes and timeline, as one of its two sides may see it.
+#[derive(Debug, Clone)]
+pub struct ShipmentDetail {
+    pub role: Role,
+    pub shipment: ShipmentRow,
+    pub boxes: Vec<BoxRow>,
+    pub events: Vec<ShipmentEventRow>,
+}
+
+/// One tracking number for one box.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct BoxTracking {
+    pub box_id: String,
+    pub number: String,
+}
+
+const LIST_FIELDS: &str = "record::id(id) AS id, name, destination, \
+     math::sum(items.*.quantity) AS units, status, record::id(seller) AS seller_id, \
+     seller.company_name AS seller_company, \
+     (SELECT VALUE out.company_name FROM shared_with WHERE in = $parent.id)[0] AS supplier_company, \
+     time::unix(updated_at) AS updated_at";
+
+/// Binds `$s` to the shipment `$id` of the calling seller `$account`, or throws.
+const SELLER_SCOPE: &str = "
+    LET $s = (SELECT * FROM type::record('shipment', $id))[0];
+    IF $s = NONE OR $s.seller != type::record('account', $account) { THROW 'scc:not_found' };
+    LET $share = (SELECT * FROM type::record('shared_with', $id))[0];
+    LET $supplier_key = IF $share = NONE { NONE } ELSE { record::id($share.out) };
+";
+
+/// Binds `$s` to the shipment `$id` shared with the calling supplier `$account` (who
+/// must still be connected to its seller), or throws; the same answer as for a
+/// shipment that does not exist, so ids cannot be probed.
+const SUPPLIER_SCOPE: &str = "
+    LET $s = (SELECT * FROM type::record('shipment', $id))[0];
+    LET $share = (SELECT * FROM type::record('shared_with', $id))[0];
+    IF $s = NONE OR $share = NONE OR $share.out != type::record('account', $account)
+        OR !record::exists(type::record('connected', [record::id($s.seller), $account])) {
+        THROW 'scc:not_found'
+    };
+    LET $supplier_key = $account;
+";
+
+/// Refuses a change made on a version other than the one the caller read.
+const SAME_VERSION: &str = "IF $s.version != $version { THROW 'scc:stale' };";
+
+/// Records `$action` with `$detail` in the timeline (and so in the live feed).
+const EVENT: &str = "
+    CREATE shipment_event SET shipment = $s.id, shipment_key = record::id($s.id),
+        seller_key = record::id($s.seller), supplier_key = $supplier_key, action = $action,
+        actor_name = $actor_name, actor_company = $actor_company, detail = $detail, at = $now;
+";
+
+/// Part of the transaction removing connection `$edge` (seller `in`, supplier `out`):
+/// every open shipment the pair shared goes back to the seller as a draft.
+pub(crate) const UNSHARE_ON_REMOVAL: &str = "
+    FOR $sh IN (SELECT VALUE in FROM shared_with WHERE out = $edge.out AND in.seller = $edge.in
+        AND in.status IN ['shared', 'packing', 'labelled']) {
+        DELETE type::record('shared_with', record::id($sh));
+        DELETE shipment_box WHERE shipment = $sh;
+        UPDATE $sh SET status = 'draft', mode = NONE, carrier = NONE, ship_date = NONE,
+            pro_number = NONE, version += 1, updated_at = $now;
+        CREATE shipment_event SET shipment = $sh, shipment_key = record::id($sh),
+            seller_key = record::id($edge.in), supplier_key = record::id($edge.out),
+            action = 'connection_removed', actor_name = $actor_name,
+            actor_company = $actor_company, detail = '', at = $now;
+    };
+";
+
+/// The states in which each step may happen.
+fn require_status(allowed: &[&str]) -> String {
+    let list: Vec<String> = allowed.iter().map(|s| format!("'{s}'")).collect();
+    format!(
+        "IF $s.status NOTINSIDE [{}] {{ THROW 'scc:wrong_state' }};",
+        list.join(", ")
+    )
+}
+
+impl Db {
+    /// One shipment step: `scope` and `body` inside a transaction, with the caller's
+    /// ids, the actor, the event and any emails bound, retried on conflicts.
+    #[allow(clippy::too_many_arguments)]
+    async fn shipment_step<'a>(
+        &self,
+        scope: &str,
+        body: &str,
+        step: Step<'a>,
+        bind: impl Fn(
+            surrealdb::method::Query<'_, surrealdb::engine::any::Any>,
+        ) -> surrealdb::method::Query<'_, surrealdb::engine::any::Any>,
+    ) -> Result<(), DbError> {
+        let sql = format!(
+            "BEGIN TRANSACTION; {scope} {body} {EVENT} {} COMMIT TRANSACTION;",
+            outbox_inserts(step.emails.len())
+        );
+        retry(|| async {
+            let query = self
+                .conn
+                .query(sql.as_str())
+                .bind(("id", step.id.to_owned()))
+                .bind(("account", step.account.to_owned()))
+                .bind(("action", step.action))
+                .bind(("detail", step.detail.clone()))
+                .bind(("now", step.now));
+            let query = bind_emails(bind_actor(query, step.actor), step.emails);
+            check(bind(query).await)
+        })
+        .await
+        .map(|_| ())
+    }
+}
+
+/// What every step carries: which shipment, who, what happened, the emails it sends.
+struct Step<'a> {
+    id: &'a str,
+    account: &'a str,
+    actor: &'a Actor,
+    action: &'static str,
+    detail: String,
+    emails: &'a [OutgoingEmail],
+    now: Timestamp,
+}
+
+impl Db {
+    /// Creates a draft shipment for the seller `account`; returns its id.
+    pub async fn create_shipment(
+        &self,
+        account: &str,
+        new: &NewShipment,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<String, DbError> {
+        let id = new_shipment_id();
+        let sql = format!(
+            "BEGIN TRANSACTION;
+             CREATE type::record('shipment', $id) SET seller = type::record('account', $account),
+                 name = $name, ship_from = $ship_from, destination = $destination, items = $items,
+                 status = 'draft', version = 0, created_at = $now, updated_at = $now;
+             LET $s = (SELECT * FROM type::record('shipment', $id))[0];
+             LET $supplier_key = NONE;
+             {EVENT}
+             COMMIT TRANSACTION;"
+        );
+        retry(|| async {
+            let query = self
+                .conn
+                .query(sql.as_str())
+                .bind(("id", id.clone()))
+                .bind(("account", account.to_owned()))
+                .bind(("action", "created"))
+                .bind(("detail", String::new()))
+                .bind(("now", now));
+            check(bind_shipment(bind_actor(query, actor), new).await)
+        })
+        .await?;
+        Ok(id)
+    }
+
+    /// Changes a draft.
+    pub async fn update_shipment(
+        &self,
+        id: &str,
+        account: &str,
+        new: &NewShipment,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let body = format!(
+            "{} UPDATE $s.id SET name = $name, ship_from = $ship_from, destination = $destination,
+                 items = $items, version += 1, updated_at = $now;",
+            require_status(&["draft"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "edited",
+            detail: String::new(),
+            emails: &[],
+            now,
+        };
+        self.shipment_step(SELLER_SCOPE, &body, step, |q| bind_shipment(q, new))
+            .await
+    }
+
+    /// The shipment, its boxes and its timeline, if `account` is its seller or the
+    /// supplier it is shared with (and still connected); `None` for anyone else.
+    pub async fn shipment_for(
+        &self,
+        id: &str,
+        account: &str,
+    ) -> Result<Option<ShipmentDetail>, DbError> {
+        let mut response = check(
+            self.conn
+                .query(
+                    "LET $share = (SELECT * FROM type::record('shared_with', $id))[0];
+                     LET $supplier_id = IF $share = NONE { NONE } ELSE { record::id($share.out) };
+                     SELECT record::id(id) AS id, record::id(seller) AS seller_id,
+                         seller.company_name AS seller_company, name, ship_from, destination, items,
+                         status, $supplier_id AS supplier_id,
+                         $share.out.company_name AS supplier_company, $share.message AS share_message,
+                         mode, carrier, ship_date, pro_number, version,
+                         time::unix(created_at) AS created_at, time::unix(updated_at) AS updated_at
+                     FROM type::record('shipment', $id);
+                     SELECT record::id(id) AS id, number, contents, weight_g, length_mm, width_mm,
+                         height_mm, weight_unit, length_unit, tracking
+                     FROM shipment_box WHERE shipment = type::record('shipment', $id) ORDER BY number;
+                     SELECT action, actor_name, actor_company, detail, time::nano(at) AS at_nanos
+                     FROM shipment_event WHERE shipment = type::record('shipment', $id) ORDER BY at_nanos;",
+                )
+                .bind(("id", id.to_owned()))
+                .await,
+        )?;
+        let Some(shipment) = response.take::<Vec<ShipmentRow>>(2)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let role = if shipment.seller_id == account {
+            Role::Seller
+        } else if shipment.supplier_id.as_deref() == Some(account)
+            && self.are_connected(&shipment.seller_id, account).await?
+        {
+            Role::Supplier
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(ShipmentDetail {
+            role,
+            shipment,
+            boxes: response.take(3)?,
+            events: response.take(4)?,
+        }))
+    }
+
+    /// The seller's shipments, most recently changed first.
+    pub async fn seller_shipments(
+        &self,
+        account: &str,
+        limit: i64,
+    ) -> Result<Vec<ShipmentListRow>, DbError> {
+        let mut response = check(
+            self.conn
+                .query(format!(
+                    "SELECT {LIST_FIELDS} FROM shipment WHERE seller = type::record('account', $account)
+                     ORDER BY updated_at DESC LIMIT $limit"
+                ))
+                .bind(("account", account.to_owned()))
+                .bind(("limit", limit))
+                .await,
+        )?;
+        Ok(response.take(0)?)
+    }
+
+    /// The shipments shared with the supplier by sellers it is still connected to,
+    /// most recently changed first.
+    pub async fn supplier_shipments(
+        &self,
+        account: &str,
+        limit: i64,
+    ) -> Result<Vec<ShipmentListRow>, DbError> {
+        let mut response = check(
+            self.conn
+                .query(format!(
+                    "LET $me = type::record('account', $account);
+                     LET $sellers = (SELECT VALUE in FROM connected WHERE out = $me);
+                     LET $shipments = (SELECT VALUE in FROM shared_with WHERE out = $me);
+                     SELECT {LIST_FIELDS} FROM $shipments WHERE seller IN $sellers
+                     ORDER BY updated_at DESC LIMIT $limit"
+                ))
+                .bind(("account", account.to_owned()))
+                .bind(("limit", limit))
+                .await,
+        )?;
+        Ok(response.take(3)?)
+    }
+
+    /// Shares a draft with a connected supplier and queues the emails to its
+    /// administrators. `NotConnected` when the two are not connected.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn share_shipment(
+        &self,
+        id: &str,
+        account: &str,
+        supplier: &str,
+        message: &str,
+        actor: &Actor,
+        emails: &[OutgoingEmail],
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let body = format!(
+            "{}
+             IF !record::exists(type::record('connected', [$account, $supplier])) {{ THROW 'scc:not_connected' }};
+             LET $to = type::record('account', $supplier);
+             LET $from = $s.id;
+             RELATE $from->shared_with->$to SET id = type::record('shared_with', $id), since = $now,
+                 message = $message;
+             UPDATE $s.id SET status = 'shared', version += 1, updated_at = $now;
+             LET $supplier_key = $supplier;",
+            require_status(&["draft"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "shared",
+            detail: String::new(),
+            emails,
+            now,
+        };
+        self.shipment_step(SELLER_SCOPE, &body, step, |q| {
+            q.bind(("supplier", supplier.to_owned()))
+                .bind(("message", message.to_owned()))
+        })
+        .await
+    }
+
+    /// Takes the shipment back from its supplier before it ships: the share edge and
+    /// the supplier's boxes go, and it is a draft again.
+    pub async fn stop_sharing(
+        &self,
+        id: &str,
+        account: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let body = format!(
+            "{}
+             DELETE type::record('shared_with', $id);
+             DELETE shipment_box WHERE shipment = $s.id;
+             UPDATE $s.id SET status = 'draft', mode = NONE, carrier = NONE, ship_date = NONE,
+                 pro_number = NONE, version += 1, updated_at = $now;",
+            require_status(&["shared", "packing", "labelled"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "unshared",
+            detail: String::new(),
+            emails: &[],
+            now,
+        };
+        self.shipment_step(SELLER_SCOPE, &body, step, |q| q).await
+    }
+
+    /// Cancels a shipment that has not shipped; a supplier it was shared with loses it.
+    pub async fn cancel_shipment(
+        &self,
+        id: &str,
+        account: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let body = format!(
+            "{}
+             DELETE type::record('shared_with', $id);
+             UPDATE $s.id SET status = 'cancelled', version += 1, updated_at = $now;",
+            require_status(&["draft", "shared", "packing", "labelled"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "cancelled",
+            detail: String::new(),
+            emails: &[],
+            now,
+        };
+        self.shipment_step(SELLER_SCOPE, &body, step, |q| q).await
+    }
+
+    /// Adds a box (`box_id` None) or replaces one, as the supplier, on the version
+    /// the caller validated against. Returns the box's id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_box(
+        &self,
+        id: &str,
+        account: &str,
+        box_id: Option<&str>,
+        new: &NewBox,
+        version: i64,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<String, DbError> {
+        let key = box_id.map(str::to_owned).unwrap_or_else(new_key);
+        let body = format!(
+            "{} {SAME_VERSION}
+             LET $box = type::record('shipment_box', $box_key);
+             LET $existing = (SELECT * FROM $box)[0];
+             IF $is_new = false AND ($existing = NONE OR $existing.shipment != $s.id) {{ THROW 'scc:not_found' }};
+             LET $number = IF $is_new {{
+                 ((SELECT VALUE number FROM shipment_box WHERE shipment = $s.id ORDER BY number DESC LIMIT 1)[0] ?? 0) + 1
+             }} ELSE {{ $existing.number }};
+             UPSERT $box SET shipment = $s.id, number = $number, contents = $contents,
+                 weight_g = $weight_g, length_mm = $length_mm, width_mm = $width_mm,
+                 height_mm = $height_mm, weight_unit = $weight_unit, length_unit = $length_unit;
+             UPDATE $s.id SET status = 'packing', version += 1, updated_at = $now;",
+            require_status(&["shared", "packing"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "box_saved",
+            detail: String::new(),
+            emails: &[],
+            now,
+        };
+        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
+            q.bind(("box_key", key.clone()))
+                .bind(("is_new", box_id.is_none()))
+                .bind(("version", version))
+                .bind(("contents", new.contents.clone()))
+                .bind(("weight_g", new.weight_g))
+                .bind(("length_mm", new.length_mm))
+                .bind(("width_mm", new.width_mm))
+                .bind(("height_mm", new.height_mm))
+                .bind(("weight_unit", new.weight_unit.clone()))
+                .bind(("length_unit", new.length_unit.clone()))
+        })
+        .await?;
+        Ok(key)
+    }
+
+    /// Removes a box while packing.
+    pub async fn delete_box(
+        &self,
+        id: &str,
+        account: &str,
+        box_id: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let body = format!(
+            "{}
+             LET $box = (SELECT * FROM type::record('shipment_box', $box_key))[0];
+             IF $box = NONE OR $box.shipment != $s.id {{ THROW 'scc:not_found' }};
+             DELETE $box.id;
+             UPDATE $s.id SET version += 1, updated_at = $now;",
+            require_status(&["packing"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "box_deleted",
+            detail: String::new(),
+            emails: &[],
+            now,
+        };
+        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
+            q.bind(("box_key", box_id.to_owned()))
+        })
+        .await
+    }
+
+    /// Records how the boxes travel and moves the shipment to `labelled`, on the
+    /// version the caller checked (every unit boxed, the mode's limits kept).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_shipping(
+        &self,
+        id: &str,
+        account: &str,
+        mode: &str,
+        carrier: &str,
+        ship_date: &str,
+        version: i64,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let body = format!(
+            "{} {SAME_VERSION}
+             UPDATE $s.id SET mode = $mode, carrier = $carrier, ship_date = $ship_date,
+                 status = 'labelled', version += 1, updated_at = $now;",
+            require_status(&["packing"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "shipping_saved",
+            detail: carrier.to_owned(),
+            emails: &[],
+            now,
+        };
+        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
+            q.bind(("mode", mode.to_owned()))
+                .bind(("carrier", carrier.to_owned()))
+                .bind(("ship_date", ship_date.to_owned()))
+                .bind(("version", version))
+        })
+        .await
+    }
+
+    /// Goes back from `labelled` to packing, to change the boxes.
+    pub async fn reopen_packing(
+        &self,
+        id: &str,
+        account: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let body = format!(
+            "{}
+             UPDATE $s.id SET status = 'packing', version += 1, updated_at = $now;",
+            require_status(&["labelled"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "reopened",
+            detail: String::new(),
+            emails: &[],
+            now,
+        };
+        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| q).await
+    }
+
+    /// Records the tracking (one number per box, or the LTL PRO number), marks the
+    /// shipment shipped and queues the seller's emails.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn mark_shipped(
+        &self,
+        id: &str,
+        account: &str,
+        tracking: &[BoxTracking],
+        pro_number: Option<&str>,
+        version: i64,
+        actor: &Actor,
+        emails: &[OutgoingEmail],
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let body = format!(
+            "{} {SAME_VERSION}
+             FOR $t IN $tracking {{
+                 LET $box = (SELECT * FROM type::record('shipment_box', $t.box_id))[0];
+                 IF $box = NONE OR $box.shipment != $s.id {{ THROW 'scc:not_found' }};
+                 UPDATE $box.id SET tracking = $t.number;
+             }};
+             UPDATE $s.id SET pro_number = $pro_number, status = 'shipped', version += 1,
+                 updated_at = $now;",
+            require_status(&["labelled"])
+        );
+        let step = Step {
+            id,
+            account,
+            actor,
+            action: "shipped",
+            detail: String::new(),
+            emails,
+            now,
+        };
+        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
+            q.bind(("tracking", tracking.to_vec()))
+                .bind(("pro_number", pro_number.map(str::to_owned)))
+                .bind(("version", version))
+        })
+        .await
+    }
+}
+
+/// One step on some shipment, as the live feed carries it: enough to decide whose
+/// browsers to tell, nothing they could not read anyway.
+#[derive(Debug, Clone, PartialEq, Eq, SurrealValue)]
+pub struct FeedEvent {
+    pub shipment_key: String,
+    pub seller_key: String,
+    pub supplier_key: Option<String>,
+}
+
+impl Db {
+    /// Every shipment event written from now on, by this process or any other using
+    /// the same database (a LIVE SELECT). The stream ends when the connection drops;
+    /// the caller subscribes again.
+    pub async fn shipment_feed(
+        &self,
+    ) -> Result<impl futures::Stream<Item = FeedEvent> + Send + Unpin + 'static, DbError> {
+        use futures::StreamExt;
+        use surrealdb::types::Action;
+        use surrealdb::Notification;
+        let mut response = self
+            .conn
+            .query("LIVE SELECT shipment_key, seller_key, supplier_key FROM shipment_event")
+            .await?;
+        let stream = response.stream::<Notification<FeedEvent>>(0)?;
+        Ok(stream.filter_map(|n| {
+            futures::future::ready(match n {
+                Ok(n) if n.action == Action::Create => Some(n.data),
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live feed notification unreadable");
+                    None
+                }
+            })
+        }))
+    }
+}
+
+fn bind_shipment<'a, C: surrealdb::Connection>(
+    query: surrealdb::method::Query<'a, C>,
+    new: &NewShipment,
+) -> surrealdb::method::Query<'a, C> {
+    query
+        .bind(("name", new.name.clone()))
+        .bind(("ship_from", new.ship_from.clone()))
+        .bind(("destination", new.destination.clone()))
+        .bind(("items", new.items.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+
+    fn now() -> Timestamp {
+        chrono::Utc::now()
+    }
+
+    fn actor(name: &str) -> Actor {
+        Actor {
+            user_id: format!("{name}@example.com"),
+            name: name.into(),
+            company: format!("{name} Ltd"),
+        }
+    }
+
+    async fn setup() -> Db {
+        let db = Db::memory().await.expect("db");
+        check(
+            db.conn
+                .query(
+                    "CREATE account:seller SET kind = 'seller', company_name = 'Seller';
+                     CREATE account:other SET kind = 'seller', company_name = 'Other seller';
+                     CREATE account:supplier SET kind = 'supplier', company_name = 'Supplier';
+                     RELATE account:seller->connected->account:supplier
+                         SET id = connected:['seller', 'supplier'], since = time::now();",
+                )
+                .await,
+        )
+        .expect("accounts");
+        db
+    }
+
+    fn shipment() -> NewShipment {
+        NewShipment {
+            name: "Spring restock".into(),
+            ship_from: Address {
+                name: "王芳".into(),
+                line1: "科技园 1 号".into(),
+                line2: String::new(),
+                city: "深圳".into(),
+                region: "广东".into(),
+                postal_code: "518000".into(),
+                country: "CN".into(),
+                phone: String::new(),
+            },
+            destination: "PHX7".into(),
+            items: vec![
+                Item {
+                    sku: "MUG-1".into(),
+                    name: "Mug".into(),
+                    quantity: 3,
+                    prep_by: "seller".into(),
+                },
+                Item {
+                    sku: "CUP-2".into(),
+                    name: String::new(),
+                    quantity: 2,
+                    prep_by: "supplier".into(),
+                },
+            ],
+        }
+    }
+
+    fn one_box(sku: &str, quantity: i64) -> NewBox {
+        NewBox {
+            contents: vec![BoxItem {
+                sku: sku.into(),
+                quantity,
+            }],
+            weight_g: 5000,
+            length_mm: 400,
+            width_mm: 300,
+            height_mm: 200,
+            weight_unit: "kg".into(),
+            length_unit: "cm".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_shipment_goes_from_draft_to_shipped_and_the_feed_sees_each_step() {
+        let db = setup().await;
+        let mut feed = db.shipment_feed().await.expect("feed");
+        let (seller, supplier) = (actor("ann"), actor("wang"));
+        let id = db
+            .create_shipment("seller", &shipment(), &seller, now())
+            .await
+            .expect("create");
+        let list = db.seller_shipments("seller", 50).await.expect("list");
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].units, 5);
+        assert_eq!(list[0].supplier_company, None);
+
+        // Not shared yet: the supplier sees nothing, and cannot box.
+        assert!(db
+            .shipment_for(&id, "supplier")
+            .await
+            .expect("read")
+            .is_none());
+        let refused = db
+            .save_box(
+                &id,
+                "supplier",
+                None,
+                &one_box("MUG-1", 3),
+                1,
+                &supplier,
+                now(),
+            )
+            .await;
+        assert!(matches!(refused, Err(DbError::NotFound)), "{refused:?}");
+
+        let refused = db
+            .share_shipment(&id, "other", "supplier", "", &seller, &[], now())
+            .await;
+        assert!(matches!(refused, Err(DbError::NotFound)), "{refused:?}");
+        db.share_shipment(&id, "seller", "supplier", "Fragile", &seller, &[], now())
+            .await
+            .expect("share");
+        let again = db
+            .share_shipment(&id, "seller", "supplier", "", &seller, &[], now())
+            .await;
+        assert!(matches!(again, Err(DbError::WrongState)), "{again:?}");
+
+        let detail = db
+            .shipment_for(&id, "supplier")
+            .await
+            .expect("read")
+            .expect("visible");
+        assert_eq!(detail.role, Role::Supplier);
+        assert_eq!(
+            detail.shipment.supplier_company.as_deref(),
+            Some("Supplier")
+        );
+        assert_eq!(detail.shipment.share_message.as_deref(), Some("Fragile"));
+        assert_eq!(detail.shipment.ship_from.city, "深圳");
+        assert_eq!(detail.shipment.items.len(), 2);
+        let version = detail.shipment.version;
+        assert_eq!(
+            db.supplier_shipments("supplier", 50)
+                .await
+                .expect("list")
+                .len(),
+            1
+        );
+
+        let first = db
+            .save_box(
+                &id,
+                "supplier",
+                None,
+                &one_box("MUG-1", 3),
+                version,
+                &supplier,
+                now(),
+            )
+            .await
+            .expect("box 1");
+        let stale = db
+            .save_box(
+                &id,
+                "supplier",
+                None,
+                &one_box("CUP-2", 2),
+                version,
+                &supplier,
+                now(),
+            )
+            .await;
+        assert!(matches!(stale, Err(DbError::Stale)), "{stale:?}");
+        db.save_box(
+            &id,
+            "supplier",
+            None,
+            &one_box("CUP-2", 2),
+            version + 1,
+            &supplier,
+            now(),
+        )
+        .await
+        .expect("box 2");
+        let detail = db
+            .shipment_for(&id, "seller")
+            .await
+            .expect("read")
+            .expect("visible");
+        assert_eq!(detail.role, Role::Seller);
+        assert_eq!(detail.shipment.status, "packing");
+        assert_eq!(
+            detail.boxes.iter().map(|b| b.number).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        let v = detail.shipment.version;
+
+        db.save_shipping(
+            &id,
+            "supplier",
+            "small_parcel",
+            "UPS",
+            "2026-12-01",
+            v,
+            &supplier,
+            now(),
+        )
+        .await
+        .expect("shipping");
+        let boxed = db
+            .save_box(
+                &id,
+                "supplier",
+                Some(&first),
+                &one_box("MUG-1", 3),
+                v + 1,
+                &supplier,
+                now(),
+            )
+            .await;
+        assert!(matches!(boxed, Err(DbError::WrongState)), "{boxed:?}");
+        let tracking: Vec<BoxTracking> = detail
+            .boxes
+            .iter()
+            .map(|b| BoxTracking {
+                box_id: b.id.clone(),
+                number: format!("1Z{}", b.number),
+            })
+            .collect();
+        db.mark_shipped(
+            &id,
+            "supplier",
+            &tracking,
+            None,
+            v + 1,
+            &supplier,
+            &[],
+            now(),
+        )
+        .await
+        .expect("shipped");
+        let detail = db
+            .shipment_for(&id, "seller")
+            .await
+            .expect("read")
+            .expect("visible");
+        assert_eq!(detail.shipment.status, "shipped");
+        assert_eq!(detail.boxes[0].tracking.as_deref(), Some("1Z1"));
+        let actions: Vec<&str> = detail.events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "created",
+                "shared",
+                "box_saved",
+                "box_saved",
+                "shipping_saved",
+                "shipped"
+            ]
+        );
+        let stop = db.stop_sharing(&id, "seller", &seller, now()).await;
+        assert!(matches!(stop, Err(DbError::WrongState)), "{stop:?}");
+
+        for _ in 0..6 {
+            let event = tokio::time::timeout(std::time::Duration::from_secs(5), feed.next())
+                .await
+                .expect("feed delivers")
+                .expect("feed open");
+            assert_eq!(event.shipment_key, id);
+            assert_eq!(event.seller_key, "seller");
+        }
+    }
+
+    #[tokio::test]
+    async fn removing_the_connection_takes_open_shipments_back() {
+        let db = setup().await;
+        let (seller, supplier) = (actor("ann"), actor("wang"));
+        let id = db
+            .create_shipment("seller", &shipment(), &seller, now())
+            .await
+            .expect("create");
+        db.share_shipment(&id, "seller", "supplier", "", &seller, &[], now())
+            .await
+            .expect("share");
+        db.save_box(
+            &id,
+            "supplier",
+            None,
+            &one_box("MUG-1", 3),
+            1,
+            &supplier,
+            now(),
+        )
+        .await
+        .expect("box");
+        db.remove_connection("supplier", "seller", &supplier, &[], now())
+            .await
+            .expect("remove");
+        assert!(db
+            .shipment_for(&id, "supplier")
+            .await
+            .expect("read")
+            .is_none());
+        assert!(db
+            .supplier_shipments("supplier", 50)
+            .await
+            .expect("list")
+            .is_empty());
+        let detail = db
+            .shipment_for(&id, "seller")
+            .await
+            .expect("read")
+            .expect("seller keeps it");
+        assert_eq!(detail.shipment.status, "draft");
+        assert!(detail.boxes.is_empty());
+        assert_eq!(detail.shipment.supplier_id, None);
+    }
+}
