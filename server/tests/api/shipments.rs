@@ -667,3 +667,70 @@ async fn the_live_feed_tells_both_sides_and_nobody_else() {
     assert!(!receives(&mut unshared, &id, Duration::from_millis(500)).await);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_draft_is_edited_until_it_is_shared_and_bad_lists_say_which_lines() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let id = create_shipment(&c.a).await;
+    let edit = |name: &'static str, csv: &'static str| {
+        let id = id.clone();
+        let a = &c.a;
+        async move {
+            a.call(
+                "shipments/save",
+                &[
+                    ("id", id.as_str()),
+                    ("name", name),
+                    ("from_name", "Ann"),
+                    ("from_line1", "1 Main St"),
+                    ("from_city", "Ontario"),
+                    ("from_country", "US"),
+                    ("destination", "ONT8"),
+                    ("items_csv", csv),
+                ],
+            )
+            .await
+        }
+    };
+    let (code, error) = error_of(edit("Renamed", "A-1,2\nB 2,3\nC-3,0\nA-1,1").await).await;
+    assert_eq!(code.as_u16(), 422);
+    assert_eq!(
+        error,
+        serde_json::json!({"item_lines": [
+            {"line": 2, "problem": "sku_invalid"},
+            {"line": 3, "problem": "quantity_invalid"},
+            {"line": 4, "problem": "sku_listed_twice"},
+        ]})
+    );
+    assert_eq!(get(&c.a, &id).await["name"], "Spring restock 春季补货");
+
+    assert_eq!(edit("Renamed", "A-1,2").await.status(), StatusCode::OK);
+    let edited = get(&c.a, &id).await;
+    assert_eq!(edited["name"], "Renamed");
+    assert_eq!(edited["destination"], "ONT8");
+    assert_eq!(edited["items"].as_array().unwrap().len(), 1);
+    // Another seller cannot edit it, nor anyone once it is shared.
+    let (code, _) = error_of(
+        c.b.call(
+            "shipments/save",
+            &[
+                ("id", id.as_str()),
+                ("name", "Mine"),
+                ("from_name", "B"),
+                ("from_line1", "x"),
+                ("from_city", "x"),
+                ("from_country", "US"),
+                ("destination", "ONT8"),
+                ("items_csv", "A-1,1"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(code.as_u16(), 404);
+    share(&c.a, &id, &c.s1_account).await;
+    let (code, error) = error_of(edit("Too late", "A-1,2").await).await;
+    assert_eq!((code.as_u16(), error), (409, Value::from("wrong_state")));
+    app.stop().await;
+}
