@@ -29,6 +29,9 @@ pub struct Config {
     /// `TRUST_FORWARDED_FOR=true` behind a reverse proxy that appends the client's
     /// address to `X-Forwarded-For`; off by default, so a client cannot pick its own.
     pub trust_forwarded_for: bool,
+    /// `MAIL_LEASE_SECONDS`: how long a worker holds a claimed email before another
+    /// replica may send it (default 120; the replica-kill test shortens it).
+    pub mail_lease_seconds: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -42,6 +45,7 @@ impl std::fmt::Debug for Config {
             .field("sign_in_limit_per_account", &self.sign_in_limit_per_account)
             .field("sign_in_limit_per_client", &self.sign_in_limit_per_client)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("mail_lease_seconds", &self.mail_lease_seconds)
             .finish()
     }
 }
@@ -162,6 +166,7 @@ impl Config {
             }),
             sign_in_limit_per_account: number("SIGN_IN_LIMIT_PER_ACCOUNT", 10)?,
             sign_in_limit_per_client: number("SIGN_IN_LIMIT_PER_CLIENT", 50)?,
+            mail_lease_seconds: number("MAIL_LEASE_SECONDS", 120)?,
             trust_forwarded_for: match get("TRUST_FORWARDED_FOR").as_deref() {
                 None | Some("false") | Some("0") => false,
                 Some("true") | Some("1") => true,

@@ -114,7 +114,13 @@ pub async fn start(
         live: tokio::sync::broadcast::channel(1024).0,
     };
     let feed = live::spawn(db.clone(), app_state.live.clone());
-    let worker = mailer::spawn(db, transport, app_state.mail_wakeup.clone(), clock);
+    let worker = mailer::spawn(
+        db,
+        transport,
+        app_state.mail_wakeup.clone(),
+        clock,
+        std::time::Duration::from_secs(config.mail_lease_seconds.unsigned_abs()),
+    );
     let state = ServerState {
         leptos_options: leptos_options(&config)?,
         app: app_state.clone(),

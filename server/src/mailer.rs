@@ -13,8 +13,6 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
-/// How long a claimed message is reserved for one worker.
-const LEASE: Duration = Duration::from_secs(120);
 /// After this many failed attempts a message is marked failed.
 const MAX_ATTEMPTS: i64 = 12;
 /// How often the worker looks for due messages when nobody wakes it.
@@ -99,10 +97,11 @@ pub fn spawn(
     transport: Transport,
     wakeup: Arc<Notify>,
     clock: Clock,
+    lease: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let worked = match run_once(&db, &transport, &clock).await {
+            let worked = match run_once(&db, &transport, &clock, lease).await {
                 Ok(n) => n > 0,
                 Err(e) => {
                     tracing::error!(error = %e, "email worker: reading the outbox failed");
@@ -119,11 +118,17 @@ pub fn spawn(
     })
 }
 
-/// One pass: claim what is due, send each, record the outcome. Returns how many
-/// messages were handled.
-pub async fn run_once(db: &Db, transport: &Transport, clock: &Clock) -> Result<usize, db::DbError> {
+/// One pass: claim what is due (each held for `lease`, how long another replica
+/// waits before sending it in our place), send each, record the outcome. Returns how
+/// many messages were handled.
+pub async fn run_once(
+    db: &Db,
+    transport: &Transport,
+    clock: &Clock,
+    lease: Duration,
+) -> Result<usize, db::DbError> {
     let now = clock.now();
-    let lease = now + db::chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let lease = now + db::chrono::Duration::from_std(lease).unwrap_or_default();
     let batch = db.claim_due_emails(now, lease, 20).await?;
     for mail in &batch {
         let span = tracing::info_span!("send_email", id = %mail.id, attempt = mail.attempts);
