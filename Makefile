@@ -2,7 +2,7 @@
 # wasm-opt comes from the npm package binaryen: cargo-leptos uses the one on PATH.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run dev release test test-unit test-e2e setup setup-test
+.PHONY: run dev release test test-unit test-e2e test-scale setup setup-test
 
 ## Build and serve the app on the embedded database (./data) at http://127.0.0.1:3000
 run: setup
@@ -31,3 +31,7 @@ test-unit:
 test-e2e:
 	cargo leptos build
 	cd end2end && npx playwright test
+
+## Two replicas against a real SurrealDB server (builds the server the first time)
+test-scale: setup-test
+	scripts/test-scale

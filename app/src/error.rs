@@ -60,6 +60,9 @@ pub enum AppError {
     Stale,
     #[error("bad lines in the item list")]
     ItemLines(Vec<CsvLineError>),
+    /// The request's arguments could not be read (missing, malformed, not UTF-8).
+    #[error("bad request")]
+    BadRequest,
     #[error("internal error")]
     Internal,
     /// The request never got an answer from our code (network down, bad response).
@@ -97,6 +100,7 @@ impl AppError {
             AppError::NotConnected => Msg::ErrNotConnected,
             AppError::Stale => Msg::ErrStale,
             AppError::ItemLines(_) => Msg::ErrItemLines,
+            AppError::BadRequest => Msg::ErrBadRequest,
             AppError::Internal => Msg::ErrInternal,
             AppError::Transport(_) => Msg::ErrTransport,
         }
@@ -126,6 +130,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Input(_) | AppError::ItemLines(_) => 422,
+            AppError::BadRequest => 400,
             AppError::Unauthorized | AppError::BadCredentials => 401,
             AppError::Forbidden
             | AppError::EmailNotVerified
@@ -160,7 +165,11 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server: the arguments did not parse. Our code never ran.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::BadRequest,
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! that changed (fed by a LIVE SELECT on the database, so a change made through any
 //! replica arrives). Pages put [`Live::changes_to`] or [`Live::any_change`] in their
 //! resources' sources and so fetch again. Each time the stream (re)opens, everything
-//! is fetched again: what changed while it was down is not missed.
+//! is fetched again, and when the server says `*`: what changed while it was down is
+//! not missed.
 
 use leptos::prelude::*;
 
@@ -99,8 +100,11 @@ mod browser {
                 return;
             };
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                if let Some(id) = e.data().as_string() {
-                    live.push(id);
+                // `*`: anything may have changed (the server missed or dropped events).
+                match e.data().as_string() {
+                    Some(id) if id == "*" => live.push(String::new()),
+                    Some(id) => live.push(id),
+                    None => {}
                 }
             });
             let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {

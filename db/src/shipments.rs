@@ -77,6 +77,8 @@ pub struct ShipmentRow {
     pub supplier_id: Option<String>,
     pub supplier_company: Option<String>,
     pub share_message: Option<String>,
+    /// When it was shared with its current supplier (nanoseconds), if it is.
+    pub shared_since: Option<i64>,
     pub mode: Option<String>,
     pub carrier: Option<String>,
     pub ship_date: Option<String>,
@@ -294,11 +296,12 @@ impl Db {
         id: &str,
         account: &str,
         new: &NewShipment,
+        version: i64,
         actor: &Actor,
         now: Timestamp,
     ) -> Result<(), DbError> {
         let body = format!(
-            "{} UPDATE $s.id SET name = $name, ship_from = $ship_from, destination = $destination,
+            "{} {SAME_VERSION} UPDATE $s.id SET name = $name, ship_from = $ship_from, destination = $destination,
                  items = $items, version += 1, updated_at = $now;",
             require_status(&["draft"])
         );
@@ -311,8 +314,10 @@ impl Db {
             emails: &[],
             now,
         };
-        self.shipment_step(SELLER_SCOPE, &body, step, |q| bind_shipment(q, new))
-            .await
+        self.shipment_step(SELLER_SCOPE, &body, step, |q| {
+            bind_shipment(q, new).bind(("version", version))
+        })
+        .await
     }
 
     /// The shipment, its boxes and its timeline, if `account` is its seller or the
@@ -331,6 +336,7 @@ impl Db {
                          seller.company_name AS seller_company, name, ship_from, destination, items,
                          status, $supplier_id AS supplier_id,
                          $share.out.company_name AS supplier_company, $share.message AS share_message,
+                         IF $share = NONE { NONE } ELSE { time::nano($share.since) } AS shared_since,
                          mode, carrier, ship_date, pro_number, version,
                          time::unix(created_at) AS created_at, time::unix(updated_at) AS updated_at
                      FROM type::record('shipment', $id);
@@ -355,11 +361,17 @@ impl Db {
         } else {
             return Ok(None);
         };
+        let mut events: Vec<ShipmentEventRow> = response.take(4)?;
+        // A supplier sees the timeline from its own share on: not who had it before.
+        if role == Role::Supplier {
+            let since = shipment.shared_since.unwrap_or(i64::MAX);
+            events.retain(|e| e.at_nanos >= since);
+        }
         Ok(Some(ShipmentDetail {
             role,
             shipment,
             boxes: response.take(3)?,
-            events: response.take(4)?,
+            events,
         }))
     }
 
@@ -367,15 +379,18 @@ impl Db {
     pub async fn seller_shipments(
         &self,
         account: &str,
+        status: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ShipmentListRow>, DbError> {
         let mut response = check(
             self.conn
                 .query(format!(
                     "SELECT {LIST_FIELDS} FROM shipment WHERE seller = type::record('account', $account)
+                         AND ($status = NONE OR status = $status)
                      ORDER BY updated_at DESC LIMIT $limit"
                 ))
                 .bind(("account", account.to_owned()))
+                .bind(("status", status.map(str::to_owned)))
                 .bind(("limit", limit))
                 .await,
         )?;
@@ -387,6 +402,8 @@ impl Db {
     pub async fn supplier_shipments(
         &self,
         account: &str,
+        seller: Option<&str>,
+        status: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ShipmentListRow>, DbError> {
         let mut response = check(
@@ -396,9 +413,13 @@ impl Db {
                      LET $sellers = (SELECT VALUE in FROM connected WHERE out = $me);
                      LET $shipments = (SELECT VALUE in FROM shared_with WHERE out = $me);
                      SELECT {LIST_FIELDS} FROM $shipments WHERE seller IN $sellers
+                         AND ($seller = NONE OR seller = type::record('account', $seller))
+                         AND ($status = NONE OR status = $status)
                      ORDER BY updated_at DESC LIMIT $limit"
                 ))
                 .bind(("account", account.to_owned()))
+                .bind(("seller", seller.map(str::to_owned)))
+                .bind(("status", status.map(str::to_owned)))
                 .bind(("limit", limit))
                 .await,
         )?;
@@ -414,13 +435,18 @@ impl Db {
         account: &str,
         supplier: &str,
         message: &str,
+        version: i64,
         actor: &Actor,
         emails: &[OutgoingEmail],
         now: Timestamp,
     ) -> Result<(), DbError> {
         let body = format!(
-            "{}
-             IF !record::exists(type::record('connected', [$account, $supplier])) {{ THROW 'scc:not_connected' }};
+            "{} {SAME_VERSION}
+             LET $edge = type::record('connected', [$account, $supplier]);
+             IF !record::exists($edge) {{ THROW 'scc:not_connected' }};
+             -- Writing the edge makes a concurrent removal of the connection conflict with
+             -- this share instead of both committing.
+             UPDATE $edge SET last_shared_at = $now;
              LET $to = type::record('account', $supplier);
              LET $from = $s.id;
              RELATE $from->shared_with->$to SET id = type::record('shared_with', $id), since = $now,
@@ -441,6 +467,7 @@ impl Db {
         self.shipment_step(SELLER_SCOPE, &body, step, |q| {
             q.bind(("supplier", supplier.to_owned()))
                 .bind(("message", message.to_owned()))
+                .bind(("version", version))
         })
         .await
     }
@@ -452,6 +479,7 @@ impl Db {
         id: &str,
         account: &str,
         actor: &Actor,
+        emails: &[OutgoingEmail],
         now: Timestamp,
     ) -> Result<(), DbError> {
         let body = format!(
@@ -468,7 +496,7 @@ impl Db {
             actor,
             action: "unshared",
             detail: String::new(),
-            emails: &[],
+            emails,
             now,
         };
         self.shipment_step(SELLER_SCOPE, &body, step, |q| q).await
@@ -480,6 +508,7 @@ impl Db {
         id: &str,
         account: &str,
         actor: &Actor,
+        emails: &[OutgoingEmail],
         now: Timestamp,
     ) -> Result<(), DbError> {
         let body = format!(
@@ -494,7 +523,7 @@ impl Db {
             actor,
             action: "cancelled",
             detail: String::new(),
-            emails: &[],
+            emails,
             now,
         };
         self.shipment_step(SELLER_SCOPE, &body, step, |q| q).await
@@ -633,7 +662,7 @@ impl Db {
     ) -> Result<(), DbError> {
         let body = format!(
             "{}
-             UPDATE $s.id SET status = 'packing', version += 1, updated_at = $now;",
+             UPDATE $s.id SET status = 'packing', mode = NONE, version += 1, updated_at = $now;",
             require_status(&["labelled"])
         );
         let step = Step {
@@ -828,7 +857,7 @@ mod tests {
             .create_shipment("seller", &shipment(), &seller, now())
             .await
             .expect("create");
-        let list = db.seller_shipments("seller", 50).await.expect("list");
+        let list = db.seller_shipments("seller", None, 50).await.expect("list");
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].units, 5);
         assert_eq!(list[0].supplier_company, None);
@@ -853,14 +882,14 @@ mod tests {
         assert!(matches!(refused, Err(DbError::NotFound)), "{refused:?}");
 
         let refused = db
-            .share_shipment(&id, "other", "supplier", "", &seller, &[], now())
+            .share_shipment(&id, "other", "supplier", "", 0, &seller, &[], now())
             .await;
         assert!(matches!(refused, Err(DbError::NotFound)), "{refused:?}");
-        db.share_shipment(&id, "seller", "supplier", "Fragile", &seller, &[], now())
+        db.share_shipment(&id, "seller", "supplier", "Fragile", 0, &seller, &[], now())
             .await
             .expect("share");
         let again = db
-            .share_shipment(&id, "seller", "supplier", "", &seller, &[], now())
+            .share_shipment(&id, "seller", "supplier", "", 1, &seller, &[], now())
             .await;
         assert!(matches!(again, Err(DbError::WrongState)), "{again:?}");
 
@@ -879,7 +908,7 @@ mod tests {
         assert_eq!(detail.shipment.items.len(), 2);
         let version = detail.shipment.version;
         assert_eq!(
-            db.supplier_shipments("supplier", 50)
+            db.supplier_shipments("supplier", None, None, 50)
                 .await
                 .expect("list")
                 .len(),
@@ -997,7 +1026,7 @@ mod tests {
                 "shipped"
             ]
         );
-        let stop = db.stop_sharing(&id, "seller", &seller, now()).await;
+        let stop = db.stop_sharing(&id, "seller", &seller, &[], now()).await;
         assert!(matches!(stop, Err(DbError::WrongState)), "{stop:?}");
 
         for _ in 0..6 {
@@ -1018,7 +1047,7 @@ mod tests {
             .create_shipment("seller", &shipment(), &seller, now())
             .await
             .expect("create");
-        db.share_shipment(&id, "seller", "supplier", "", &seller, &[], now())
+        db.share_shipment(&id, "seller", "supplier", "", 0, &seller, &[], now())
             .await
             .expect("share");
         db.save_box(
@@ -1041,7 +1070,7 @@ mod tests {
             .expect("read")
             .is_none());
         assert!(db
-            .supplier_shipments("supplier", 50)
+            .supplier_shipments("supplier", None, None, 50)
             .await
             .expect("list")
             .is_empty());

@@ -122,7 +122,7 @@ export async function shipmentJourney(browser: Browser, bases: { seller: string;
   await supplier.getByLabel('Ship date').fill('2026-12-01');
   t0 = Date.now();
   await supplier.getByRole('button', { name: 'Save and create labels' }).click();
-  latencies.push((await statusBecomes(seller, 'Labelled')) - t0);
+  latencies.push((await statusBecomes(seller, 'Labels ready')) - t0);
   await expect(seller.getByTestId('carrier')).toHaveText('UPS');
   const downloading = supplier.waitForEvent('download');
   await supplier.getByRole('link', { name: 'Download labels (A4)' }).click();

@@ -174,12 +174,30 @@ pub fn router(state: ServerState, site: origin::SiteOrigin) -> Router {
         .with_state(state)
 }
 
-async fn server_fn_handler(
-    State(state): State<ServerState>,
-    request: Request<Body>,
-) -> impl IntoResponse {
+async fn server_fn_handler(State(state): State<ServerState>, request: Request<Body>) -> Response {
     let app_state = state.app.clone();
-    handle_server_fns_with_context(move || provide_context(app_state.clone()), request).await
+    let response =
+        handle_server_fns_with_context(move || provide_context(app_state.clone()), request)
+            .await
+            .into_response();
+    with_error_status(response).await
+}
+
+/// Errors raised before a server function's body runs (its arguments did not parse)
+/// leave the framework's 500; they get the status of the error they carry instead.
+async fn with_error_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn healthz(State(state): State<ServerState>) -> Response {

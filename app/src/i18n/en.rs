@@ -335,7 +335,7 @@ pub fn text(msg: Msg) -> &'static str {
         ShipmentTitle => "Shipment: {name}",
         StatusCancelled => "Cancelled",
         StatusDraft => "Draft",
-        StatusLabelled => "Labelled",
+        StatusLabelled => "Labels ready",
         StatusPacking => "Packing",
         StatusShared => "Shared",
         StatusShipped => "Shipped",
@@ -347,5 +347,13 @@ pub fn text(msg: Msg) -> &'static str {
         SummaryTitle => "Summary",
         TimelineTitle => "Timeline",
         TrackingForBox => "Tracking number, box {n} of {m}",
+        ErrBadRequest => "The request could not be read. Reload the page and try again.",
+        ShipmentNotAvailable => "This shipment does not exist, or is not shared with you (any more): the seller may have stopped sharing it or cancelled it. Your shipments list shows what is yours.",
+        EditBoxN => "Edit box {n}",
+        DeleteBoxN => "Delete box {n}",
+        EmailUnsharedSubject => "{company} stopped sharing {shipment} with you",
+        EmailUnsharedBody => "{name} of {company} stopped sharing the shipment \"{shipment}\" ({id}) with you. You no longer need to pack or ship it, and it is no longer in your list.",
+        EmailCancelledSubject => "{company} cancelled {shipment}",
+        EmailCancelledBody => "{name} of {company} cancelled the shipment \"{shipment}\" ({id}). Do not ship it.",
     }
 }

@@ -234,7 +234,15 @@ pub enum Msg {
     ColumnEmailStatus,
     StatusVerified,
     StatusUnverified,
+    ErrBadRequest,
     // Shipments
+    ShipmentNotAvailable,
+    EditBoxN,
+    DeleteBoxN,
+    EmailUnsharedSubject,
+    EmailUnsharedBody,
+    EmailCancelledSubject,
+    EmailCancelledBody,
     ShipmentsTitle,
     ShipmentsEmpty,
     // Mailbox

@@ -335,7 +335,7 @@ pub fn text(msg: Msg) -> &'static str {
         ShipmentTitle => "货件:{name}",
         StatusCancelled => "已取消",
         StatusDraft => "草稿",
-        StatusLabelled => "已贴标",
+        StatusLabelled => "标签已生成",
         StatusPacking => "装箱中",
         StatusShared => "已共享",
         StatusShipped => "已发货",
@@ -347,5 +347,13 @@ pub fn text(msg: Msg) -> &'static str {
         SummaryTitle => "概要",
         TimelineTitle => "时间线",
         TrackingForBox => "追踪号码,第 {n} 箱,共 {m} 箱",
+        ErrBadRequest => "无法读取该请求。请刷新页面后重试。",
+        ShipmentNotAvailable => "此货件不存在,或(已)不再与您共享:卖家可能已停止共享或取消了它。您的货件列表中显示了属于您的货件。",
+        EditBoxN => "编辑第 {n} 箱",
+        DeleteBoxN => "删除第 {n} 箱",
+        EmailUnsharedSubject => "{company} 已停止与您共享 {shipment}",
+        EmailUnsharedBody => "{company} 的 {name} 已停止与您共享货件“{shipment}”({id})。您无需再装箱或发货,它也不会再出现在您的列表中。",
+        EmailCancelledSubject => "{company} 已取消 {shipment}",
+        EmailCancelledBody => "{company} 的 {name} 已取消货件“{shipment}”({id})。请勿发货。",
     }
 }

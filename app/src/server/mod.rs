@@ -25,7 +25,17 @@ pub struct AppState {
     /// Wakes the email worker when a message is queued, so it goes out at once.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Every shipment change, from the database's live feed, for `/api/events`.
-    pub live: tokio::sync::broadcast::Sender<db::shipments::FeedEvent>,
+    pub live: tokio::sync::broadcast::Sender<LiveEvent>,
+}
+
+/// What the live feed fans out to the browsers' streams.
+#[derive(Debug, Clone)]
+pub enum LiveEvent {
+    /// A step on one shipment.
+    Changed(db::shipments::FeedEvent),
+    /// Changes may have been missed (the database feed was re-subscribed): every page
+    /// should fetch what it shows again.
+    Resync,
 }
 
 /// The part of the configuration server functions need.

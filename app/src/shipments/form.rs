@@ -61,6 +61,10 @@ fn ShipmentForm(initial: Option<ShipmentView>) -> impl IntoView {
     let save = ServerAction::<SaveShipment>::new();
     let error = form_error(move || save.value().get());
     let id = initial.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+    let version = initial
+        .as_ref()
+        .map(|s| s.version.to_string())
+        .unwrap_or_default();
     let name = initial.as_ref().map(|s| s.name.clone()).unwrap_or_default();
     let destination = initial
         .as_ref()
@@ -112,6 +116,7 @@ fn ShipmentForm(initial: Option<ShipmentView>) -> impl IntoView {
         <ActionForm action=save attr:class="card shipment-form">
             <ErrorAlert error/>
             <input type="hidden" name="id" value=id/>
+            <input type="hidden" name="version" value=version/>
             <div class="grid">
                 {text("shipment-name", "name", Msg::FieldShipmentName, name, true, "120")}
                 <div>
@@ -170,7 +175,7 @@ fn ShipmentForm(initial: Option<ShipmentView>) -> impl IntoView {
                     <textarea id="items-csv" name="items_csv" rows="6" class="mono" aria-describedby="csv-help"
                         placeholder="sku,quantity,name"></textarea>
                     <label for="csv-prep-by">{i18n.t(Msg::FieldCsvPrepBy)}</label>
-                    <PrepBySelect id="csv-prep-by".into() name="csv_prep_by".into() value="seller".into()/>
+                    <PrepBySelect id="csv-prep-by".into() name="csv_prep_by".into() value="seller".into() row=0/>
                 </details>
             </fieldset>
             <div class="form-actions">
@@ -194,17 +199,19 @@ fn ItemRow(n: usize, item: ItemInput) -> impl IntoView {
                 aria-label=move || label(Msg::ColumnProduct)/></td>
             <td><input name=field("quantity") value=item.quantity inputmode="numeric" size="6" autocomplete="off"
                 aria-label=move || label(Msg::ColumnQuantity)/></td>
-            <td><PrepBySelect id=format!("prep-{n}") name=field("prep_by") value=item.prep_by/></td>
+            <td><PrepBySelect id=format!("prep-{n}") name=field("prep_by") value=item.prep_by row=n + 1/></td>
         </tr>
     }
 }
 
+/// Who preps and labels; `row` 0 is the pasted list's select, which has a label.
 #[component]
-fn PrepBySelect(id: String, name: String, value: String) -> impl IntoView {
+fn PrepBySelect(id: String, name: String, value: String, row: usize) -> impl IntoView {
     let i18n = use_i18n();
     let supplier = value == "supplier";
+    let label = move || (row > 0).then(|| format!("{} {row}", i18n.t(Msg::ColumnPrepBy)()));
     view! {
-        <select id=id name=name aria-label=i18n.t(Msg::ColumnPrepBy)>
+        <select id=id name=name aria-label=label>
             <option value="seller" selected=!supplier>{i18n.t(Msg::PrepBySeller)}</option>
             <option value="supplier" selected=supplier>{i18n.t(Msg::PrepBySupplier)}</option>
         </select>

@@ -289,6 +289,7 @@ pub async fn get_shipment(id: String) -> Result<ShipmentView, AppError> {
 #[allow(clippy::too_many_arguments)]
 pub async fn save_shipment(
     #[server(default)] id: String,
+    #[server(default)] version: String,
     name: String,
     from_name: String,
     from_line1: String,
@@ -324,7 +325,7 @@ pub async fn save_shipment(
             items_csv: &items_csv,
             csv_prep_by: &csv_prep_by,
         };
-        let id = ssr::save(me, &id, &form).await?;
+        let id = ssr::save(me, &id, &version, &form).await?;
         redirect(&format!("/shipments/{id}"));
         Ok(id)
     })
@@ -334,12 +335,13 @@ pub async fn save_shipment(
 #[server(endpoint = "shipments/share")]
 pub async fn share_shipment(
     id: String,
+    #[server(default)] version: String,
     #[server(default)] supplier: String,
     #[server(default)] message: String,
 ) -> Result<(), AppError> {
     use crate::server::{boundary, require_user};
     boundary("shipments.share", async move {
-        ssr::share(require_user().await?, &id, &supplier, &message).await
+        ssr::share(require_user().await?, &id, &version, &supplier, &message).await
     })
     .await
 }

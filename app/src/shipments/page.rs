@@ -16,9 +16,11 @@ use crate::i18n::{use_i18n, I18n, Msg};
 use crate::live::use_live;
 use crate::ui::{form_error, format_time, ErrorAlert, RequireUser, SubmitButton};
 
-/// Every action this page can take; the page's data is fetched again after each.
+/// Every action this page can take; the page's data is fetched again after each one
+/// that succeeded (a refused one leaves the page, and what was typed, as it was).
 #[derive(Clone, Copy)]
 struct Actions {
+    succeeded: RwSignal<u32>,
     share: ServerAction<ShareShipment>,
     stop: ServerAction<StopSharing>,
     cancel: ServerAction<CancelShipment>,
@@ -32,6 +34,7 @@ struct Actions {
 impl Actions {
     fn new() -> Actions {
         Actions {
+            succeeded: RwSignal::new(0),
             share: ServerAction::new(),
             stop: ServerAction::new(),
             cancel: ServerAction::new(),
@@ -43,36 +46,30 @@ impl Actions {
         }
     }
 
-    fn versions(self) -> [usize; 8] {
-        [
-            self.share.version().get(),
-            self.stop.version().get(),
-            self.cancel.version().get(),
-            self.save_box.version().get(),
-            self.delete_box.version().get(),
-            self.shipping.version().get(),
-            self.reopen.version().get(),
-            self.shipped.version().get(),
-        ]
-    }
-
-    /// The outcome of whichever action ran last, for the page's one alert.
-    fn track_errors(self, alert: RwSignal<Option<AppError>>) {
-        let outcomes: [Box<dyn Fn() -> Option<Result<(), AppError>> + Send + Sync>; 8] = [
-            Box::new(move || self.share.value().get()),
-            Box::new(move || self.stop.value().get()),
-            Box::new(move || self.cancel.value().get()),
-            Box::new(move || self.save_box.value().get()),
-            Box::new(move || self.delete_box.value().get()),
-            Box::new(move || self.shipping.value().get()),
-            Box::new(move || self.reopen.value().get()),
-            Box::new(move || self.shipped.value().get()),
+    /// Counts successes, and puts the outcome of whichever action ran last in the
+    /// page's alert (the box form shows its own errors beside it).
+    fn track_outcomes(self, alert: RwSignal<Option<AppError>>) {
+        let outcomes: [(
+            bool,
+            Box<dyn Fn() -> Option<Result<(), AppError>> + Send + Sync>,
+        ); 8] = [
+            (true, Box::new(move || self.share.value().get())),
+            (true, Box::new(move || self.stop.value().get())),
+            (true, Box::new(move || self.cancel.value().get())),
+            (false, Box::new(move || self.save_box.value().get())),
+            (true, Box::new(move || self.delete_box.value().get())),
+            (true, Box::new(move || self.shipping.value().get())),
+            (true, Box::new(move || self.reopen.value().get())),
+            (true, Box::new(move || self.shipped.value().get())),
         ];
-        for outcome in outcomes {
-            Effect::new(move |_| {
-                if let Some(result) = outcome() {
-                    alert.set(result.err());
+        for (to_alert, outcome) in outcomes {
+            Effect::new(move |_| match outcome() {
+                Some(Ok(())) => {
+                    alert.set(None);
+                    self.succeeded.update(|n| *n += 1);
                 }
+                Some(Err(e)) if to_alert => alert.set(Some(e)),
+                _ => {}
             });
         }
     }
@@ -92,11 +89,11 @@ fn ShipmentLoader() -> impl IntoView {
     let actions = Actions::new();
     let changed = live.changes_to(id);
     let shipment = Resource::new(
-        move || (id(), changed.get(), actions.versions()),
+        move || (id(), changed.get(), actions.succeeded.get()),
         |(id, _, _)| get_shipment(id),
     );
     let action_error = RwSignal::new(None::<AppError>);
-    actions.track_errors(action_error);
+    actions.track_outcomes(action_error);
     let query_error = form_error(|| None::<Result<(), AppError>>);
     let alert = Signal::derive(move || action_error.get().or_else(|| query_error.get()));
     view! {
@@ -105,6 +102,13 @@ fn ShipmentLoader() -> impl IntoView {
             {move || Suspend::new(async move {
                 match shipment.await {
                     Ok(s) => view! { <Shipment s actions/> }.into_any(),
+                    Err(AppError::NotFound) => view! {
+                        <section class="card">
+                            <p class="alert alert-warn">{i18n.t(Msg::ShipmentNotAvailable)}</p>
+                            <p><a href="/shipments">{i18n.t(Msg::NavShipments)}</a></p>
+                        </section>
+                    }
+                    .into_any(),
                     Err(e) => view! { <ErrorAlert error=Signal::stored(Some(e))/> }.into_any(),
                 }
             })}
@@ -299,6 +303,7 @@ fn ShareForm(s: ShipmentView, share: ServerAction<ShareShipment>) -> impl IntoVi
             <summary class="button primary">{i18n.t(Msg::ShareShipment)}</summary>
             <ActionForm action=share>
                 <input type="hidden" name="id" value=s.id.clone()/>
+                <input type="hidden" name="version" value=s.version.to_string()/>
                 <fieldset>
                     <legend>{i18n.t(Msg::ChooseSupplier)}</legend>
                     {s.suppliers.into_iter().enumerate().map(|(n, p)| {
@@ -420,6 +425,11 @@ fn BoxTable(s: ShipmentView, editable: Option<Actions>) -> impl IntoView {
                         let contents: Vec<String> = b.contents.iter().map(|(sku, n)| format!("{sku} × {n}")).collect();
                         let (box_id, edit_href) = (b.id.clone(), format!("/shipments/{id}?box={}", b.id));
                         let id = id.clone();
+                        let n = b.number.to_string();
+                        let (edit_label, delete_label) = (
+                            i18n.tf(Msg::EditBoxN, vec![("n", n.clone())]),
+                            i18n.tf(Msg::DeleteBoxN, vec![("n", n)]),
+                        );
                         view! {
                             <tr>
                                 <td>{i18n.tf(Msg::BoxNofM, vec![("n", b.number.to_string()), ("m", total.to_string())])}</td>
@@ -429,11 +439,11 @@ fn BoxTable(s: ShipmentView, editable: Option<Actions>) -> impl IntoView {
                                 <td class="mono">{b.tracking.clone().unwrap_or_default()}</td>
                                 {editable.map(|actions| view! {
                                     <td class="row-actions">
-                                        <a class="button small" href=edit_href>{i18n.t(Msg::ActionEdit)}</a>
+                                        <a class="button small" href=edit_href aria-label=edit_label>{i18n.t(Msg::ActionEdit)}</a>
                                         <ActionForm action=actions.delete_box>
                                             <input type="hidden" name="id" value=id/>
                                             <input type="hidden" name="box_id" value=box_id/>
-                                            <button type="submit" class="button small">{i18n.t(Msg::ActionDelete)}</button>
+                                            <button type="submit" class="button small" aria-label=delete_label>{i18n.t(Msg::ActionDelete)}</button>
                                         </ActionForm>
                                     </td>
                                 })}
@@ -455,9 +465,16 @@ fn SupplierPanel(s: ShipmentView, actions: Actions) -> impl IntoView {
     let packing = matches!(status, ShipmentStatus::Shared | ShipmentStatus::Packing);
     match status {
         _ if packing => {
-            let editing = query
-                .with_untracked(|q| q.get("box"))
-                .and_then(|b| s.boxes.iter().find(|x| x.id == b).cloned());
+            // `?box=` picks the box to change; following an Edit link changes it in place.
+            let form = {
+                let s = s.clone();
+                move || {
+                    let editing = query
+                        .with(|q| q.get("box"))
+                        .and_then(|b| s.boxes.iter().find(|x| x.id == b).cloned());
+                    view! { <BoxForm s=s.clone() editing save=actions.save_box/> }
+                }
+            };
             let all_boxed = !s.boxes.is_empty() && s.unboxed_units() == 0;
             view! {
                 <section class="card" aria-labelledby="boxes-heading">
@@ -468,7 +485,7 @@ fn SupplierPanel(s: ShipmentView, actions: Actions) -> impl IntoView {
                         ("unboxed", s.unboxed_units().to_string()),
                     ])}</p>
                     <BoxTable s=s.clone() editable=Some(actions)/>
-                    <BoxForm s=s.clone() editing save=actions.save_box/>
+                    {form}
                 </section>
                 <section class="card" aria-labelledby="shipping-heading">
                     <h2 id="shipping-heading">{i18n.t(Msg::StepShipping)}</h2>
@@ -505,7 +522,7 @@ fn BoxForm(
     save: ServerAction<SaveBox>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let error = form_error(move || save.value().get());
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let heading = match &editing {
         Some(b) => i18n.tf(Msg::EditBoxTitle, vec![("n", b.number.to_string())]),
         None => i18n.tf(Msg::AddBoxTitle, vec![]),

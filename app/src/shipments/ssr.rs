@@ -235,36 +235,37 @@ async fn to_view(
 pub async fn list(me: SessionUser, seller: &str, status: &str) -> Result<ShipmentList, AppError> {
     let state = state()?;
     let fail = || internal("listing shipments failed");
-    let (side, rows) = if me.account_kind == "seller" {
+    let status = ShipmentStatus::parse(status.trim()).map(ShipmentStatus::code);
+    let seller = Some(seller.trim()).filter(|s| !s.is_empty());
+    let (side, rows, sellers) = if me.account_kind == "seller" {
         let rows = state
             .db
-            .seller_shipments(&me.account_id, LIST_LIMIT)
+            .seller_shipments(&me.account_id, status, LIST_LIMIT)
             .await
             .map_err(fail())?;
-        (Side::Seller, rows)
+        (Side::Seller, rows, Vec::new())
     } else {
         let rows = state
             .db
-            .supplier_shipments(&me.account_id, LIST_LIMIT)
+            .supplier_shipments(&me.account_id, seller, status, LIST_LIMIT)
             .await
             .map_err(fail())?;
-        (Side::Supplier, rows)
+        // The filter offers every connected seller, not only those on this page.
+        let sellers = state
+            .db
+            .connections(&me.account_id)
+            .await
+            .map_err(fail())?
+            .into_iter()
+            .map(|c| Party {
+                id: c.account_id,
+                company: c.company_name,
+            })
+            .collect();
+        (Side::Supplier, rows, sellers)
     };
-    let mut sellers: Vec<Party> = Vec::new();
-    for row in &rows {
-        if side == Side::Supplier && !sellers.iter().any(|p| p.id == row.seller_id) {
-            sellers.push(Party {
-                id: row.seller_id.clone(),
-                company: row.seller_company.clone(),
-            });
-        }
-    }
-    sellers.sort_by(|a, b| a.company.cmp(&b.company));
-    let status_filter = ShipmentStatus::parse(status.trim());
-    let seller = seller.trim();
     let rows = rows
         .into_iter()
-        .filter(|r| seller.is_empty() || r.seller_id == seller)
         .map(|r| {
             Ok(ShipmentSummary {
                 status: status_of(&r.status)?,
@@ -277,10 +278,7 @@ pub async fn list(me: SessionUser, seller: &str, status: &str) -> Result<Shipmen
                 updated_at: r.updated_at,
             })
         })
-        .collect::<Result<Vec<_>, AppError>>()?
-        .into_iter()
-        .filter(|r| status_filter.is_none_or(|s| r.status == s))
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     Ok(ShipmentList {
         side,
         rows,
@@ -362,7 +360,12 @@ fn prep_by_code(p: PrepBy) -> &'static str {
     }
 }
 
-pub async fn save(me: SessionUser, id: &str, form: &ShipmentForm<'_>) -> Result<String, AppError> {
+pub async fn save(
+    me: SessionUser,
+    id: &str,
+    version: &str,
+    form: &ShipmentForm<'_>,
+) -> Result<String, AppError> {
     if me.account_kind != "seller" {
         return Err(AppError::Forbidden);
     }
@@ -398,9 +401,10 @@ pub async fn save(me: SessionUser, id: &str, form: &ShipmentForm<'_>) -> Result<
         Ok(id)
     } else {
         let current = as_seller(&state, &me, id).await?;
+        let version = version_of(version)?;
         state
             .db
-            .update_shipment(&current.id, &me.account_id, &new, &actor, now)
+            .update_shipment(&current.id, &me.account_id, &new, version, &actor, now)
             .await
             .map_err(db_error("changing a shipment failed"))?;
         Ok(current.id)
@@ -436,16 +440,22 @@ fn item_lines(lang: Lang, view: &ShipmentView) -> Vec<String> {
 pub async fn share(
     me: SessionUser,
     id: &str,
+    version: &str,
     supplier: &str,
     message: &str,
 ) -> Result<(), AppError> {
+    // Sharing emails another company: as for invitations, a verified address first.
+    if !me.verified {
+        return Err(AppError::EmailNotVerified);
+    }
+    let state = state()?;
+    let view = as_seller(&state, &me, id).await?;
+    let version = version_of(version)?;
     let supplier = supplier.trim();
     if supplier.is_empty() {
         return Err(InputError::SupplierMissing.into());
     }
     let message = parse_share_message(message)?;
-    let state = state()?;
-    let view = as_seller(&state, &me, id).await?;
     if view.status != ShipmentStatus::Draft {
         return Err(AppError::WrongState);
     }
@@ -508,6 +518,7 @@ pub async fn share(
             &me.account_id,
             &to.id,
             &message,
+            version,
             &actor(&me),
             &mails,
             state.clock.now(),
@@ -519,24 +530,97 @@ pub async fn share(
     Ok(())
 }
 
+/// The emails telling the supplier a shipment was taken back (`subject`, `body`), if
+/// it was shared with one.
+async fn taken_back_emails(
+    state: &AppState,
+    me: &SessionUser,
+    view: &ShipmentView,
+    subject: Msg,
+    body: Msg,
+) -> Result<Vec<db::outbox::OutgoingEmail>, AppError> {
+    let Some(supplier) = &view.supplier else {
+        return Ok(Vec::new());
+    };
+    let admins = state
+        .db
+        .account_admins(&supplier.id)
+        .await
+        .map_err(internal("reading a supplier's administrators failed"))?;
+    let link = format!("{}/shipments", state.settings.public_url);
+    Ok(admins
+        .iter()
+        .map(|admin| {
+            let lang = Lang::parse(&admin.lang).unwrap_or_default();
+            let args = [
+                ("name", me.name.as_str()),
+                ("company", me.company_name.as_str()),
+                ("shipment", view.name.as_str()),
+                ("id", view.id.as_str()),
+            ];
+            emails::shipment_notice(
+                lang,
+                &ShipmentMail {
+                    to: &admin.email,
+                    subject: tf(lang, subject, &args),
+                    lines: vec![tf(lang, body, &args)],
+                    link: &link,
+                },
+            )
+        })
+        .collect())
+}
+
 pub async fn stop_sharing(me: SessionUser, id: &str) -> Result<(), AppError> {
     let state = state()?;
     let view = as_seller(&state, &me, id).await?;
+    let mails = taken_back_emails(
+        &state,
+        &me,
+        &view,
+        Msg::EmailUnsharedSubject,
+        Msg::EmailUnsharedBody,
+    )
+    .await?;
     state
         .db
-        .stop_sharing(&view.id, &me.account_id, &actor(&me), state.clock.now())
+        .stop_sharing(
+            &view.id,
+            &me.account_id,
+            &actor(&me),
+            &mails,
+            state.clock.now(),
+        )
         .await
-        .map_err(db_error("stopping a share failed"))
+        .map_err(db_error("stopping a share failed"))?;
+    state.mail_wakeup.notify_one();
+    Ok(())
 }
 
 pub async fn cancel(me: SessionUser, id: &str) -> Result<(), AppError> {
     let state = state()?;
     let view = as_seller(&state, &me, id).await?;
+    let mails = taken_back_emails(
+        &state,
+        &me,
+        &view,
+        Msg::EmailCancelledSubject,
+        Msg::EmailCancelledBody,
+    )
+    .await?;
     state
         .db
-        .cancel_shipment(&view.id, &me.account_id, &actor(&me), state.clock.now())
+        .cancel_shipment(
+            &view.id,
+            &me.account_id,
+            &actor(&me),
+            &mails,
+            state.clock.now(),
+        )
         .await
-        .map_err(db_error("cancelling a shipment failed"))
+        .map_err(db_error("cancelling a shipment failed"))?;
+    state.mail_wakeup.notify_one();
+    Ok(())
 }
 
 pub async fn save_box(
@@ -545,9 +629,9 @@ pub async fn save_box(
     version: &str,
     form: &BoxForm<'_>,
 ) -> Result<(), AppError> {
-    let version = version_of(version)?;
     let state = state()?;
     let view = as_supplier(&state, &me, id).await?;
+    let version = version_of(version)?;
     if !matches!(
         view.status,
         ShipmentStatus::Shared | ShipmentStatus::Packing
@@ -669,12 +753,12 @@ pub async fn save_shipping(
     carrier: &str,
     ship_date: &str,
 ) -> Result<(), AppError> {
+    let state = state()?;
+    let view = as_supplier(&state, &me, id).await?;
     let version = version_of(version)?;
     let mode = ShippingMode::parse(mode)?;
     let carrier = parse_carrier(carrier)?;
     let ship_date = parse_ship_date(ship_date)?;
-    let state = state()?;
-    let view = as_supplier(&state, &me, id).await?;
     if view.status != ShipmentStatus::Packing {
         return Err(AppError::WrongState);
     }
@@ -728,9 +812,9 @@ pub async fn mark_shipped(
     tracking: &[TrackingInput],
     pro_number: &str,
 ) -> Result<(), AppError> {
-    let version = version_of(version)?;
     let state = state()?;
     let view = as_supplier(&state, &me, id).await?;
+    let version = version_of(version)?;
     if view.status != ShipmentStatus::Labelled {
         return Err(AppError::WrongState);
     }

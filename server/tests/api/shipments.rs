@@ -154,12 +154,19 @@ async fn save_box(
         .await
 }
 
+/// Shares on the version the caller sees (any version, for a caller who sees nothing).
 async fn share(seller: &Browser, id: &str, supplier: &str) -> reqwest::Response {
+    let seen = seller.call("shipments/get", &[("id", id)]).await;
+    let version = match seen.json::<Value>().await {
+        Ok(view) if view["version"].is_i64() => version(&view),
+        _ => "0".to_owned(),
+    };
     seller
         .call(
             "shipments/share",
             &[
                 ("id", id),
+                ("version", &version),
                 ("supplier", supplier),
                 ("message", "Fragile <b>glass</b>"),
             ],
@@ -253,7 +260,7 @@ async fn the_authorization_matrix_of_every_shipment_function() {
         ("shipments/get", vec![("id", &id)]),
         (
             "shipments/share",
-            vec![("id", &id), ("supplier", &c.s1_account)],
+            vec![("id", &id), ("version", &v), ("supplier", &c.s1_account)],
         ),
         ("shipments/stop_sharing", vec![("id", &id)]),
         ("shipments/cancel", vec![("id", &id)]),
@@ -444,7 +451,7 @@ async fn steps_happen_only_in_order() {
         status(
             &c.a,
             "shipments/share",
-            &[("id", &id), ("supplier", &c.s1_account)]
+            &[("id", &id), ("version", &v), ("supplier", &c.s1_account)]
         )
         .await,
         409
@@ -677,10 +684,12 @@ async fn a_draft_is_edited_until_it_is_shared_and_bad_lists_say_which_lines() {
         let id = id.clone();
         let a = &c.a;
         async move {
+            let v = version(&get(a, &id).await);
             a.call(
                 "shipments/save",
                 &[
                     ("id", id.as_str()),
+                    ("version", v.as_str()),
                     ("name", name),
                     ("from_name", "Ann"),
                     ("from_line1", "1 Main St"),
@@ -732,5 +741,197 @@ async fn a_draft_is_edited_until_it_is_shared_and_bad_lists_say_which_lines() {
     share(&c.a, &id, &c.s1_account).await;
     let (code, error) = error_of(edit("Too late", "A-1,2").await).await;
     assert_eq!((code.as_u16(), error), (409, Value::from("wrong_state")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn boxes_are_changed_and_removed_only_on_their_own_shipment() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let first = create_shipment(&c.a).await;
+    let second = create_shipment(&c.a).await;
+    for id in [&first, &second] {
+        share(&c.a, id, &c.s1_account).await;
+    }
+    let v = version(&get(&c.s1, &first).await);
+    assert_eq!(
+        save_box(&c.s1, &first, &v, "", "MUG-1", "2", "5")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let view = get(&c.s1, &first).await;
+    let box_id = view["boxes"][0]["id"].as_str().unwrap().to_owned();
+
+    // A box id from another shipment names nothing here.
+    let v2 = version(&get(&c.s1, &second).await);
+    assert_eq!(
+        save_box(&c.s1, &second, &v2, "", "CUP-2", "1", "1")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let v2 = version(&get(&c.s1, &second).await);
+    assert_eq!(
+        save_box(&c.s1, &second, &v2, &box_id, "MUG-1", "1", "5")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        status(
+            &c.s1,
+            "shipments/delete_box",
+            &[("id", &second), ("box_id", &box_id)]
+        )
+        .await,
+        404
+    );
+    assert_eq!(
+        save_box(
+            &c.s1,
+            &first,
+            &version(&view),
+            "'; DELETE shipment_box; --",
+            "MUG-1",
+            "1",
+            "5"
+        )
+        .await
+        .status()
+        .as_u16(),
+        404
+    );
+
+    // Changing the box: the units it held count as free again for it.
+    let v = version(&view);
+    assert_eq!(
+        save_box(&c.s1, &first, &v, &box_id, "MUG-1", "3", "6.5")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let changed = get(&c.a, &first).await;
+    assert_eq!(changed["boxes"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        changed["boxes"][0]["contents"],
+        serde_json::json!([["MUG-1", 3]])
+    );
+    assert_eq!(changed["boxes"][0]["weight_g"], 6500);
+    assert_eq!(
+        status(
+            &c.s1,
+            "shipments/delete_box",
+            &[("id", &first), ("box_id", &box_id)]
+        )
+        .await,
+        200
+    );
+    let emptied = get(&c.a, &first).await;
+    assert_eq!(emptied["boxes"], serde_json::json!([]));
+    assert_eq!(emptied["items"][0]["unboxed"], 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_next_supplier_does_not_see_who_had_the_shipment_before() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let id = create_shipment(&c.a).await;
+    share(&c.a, &id, &c.s1_account).await;
+    let v = version(&get(&c.s1, &id).await);
+    save_box(&c.s1, &id, &v, "", "MUG-1", "3", "5").await;
+    assert_eq!(
+        status(&c.a, "shipments/stop_sharing", &[("id", &id)]).await,
+        200
+    );
+    // The supplier it was taken from is told.
+    let mail = app.last_email_to("wang@s1.example").await;
+    assert!(mail.subject.contains("stopped sharing"), "{}", mail.subject);
+
+    let s3_account = c.a.overview().await["connected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["company"] == "Supplier Three")
+        .unwrap()["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(share(&c.a, &id, &s3_account).await.status(), StatusCode::OK);
+    let seen = get(&c.s3, &id).await;
+    let text = seen["timeline"].to_string();
+    assert!(!text.contains("Supplier One"), "{text}");
+    assert_eq!(seen["timeline"].as_array().unwrap().len(), 1, "{text}");
+    // The seller sees the whole history.
+    assert!(get(&c.a, &id).await["timeline"]
+        .to_string()
+        .contains("Supplier One"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn races_leave_one_share_and_no_lost_box() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    let s3_account = c.a.overview().await["connected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["company"] == "Supplier Three")
+        .unwrap()["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for round in 0..3 {
+        // Two tabs share the same draft with two suppliers at once: one wins.
+        let id = create_shipment(&c.a).await;
+        let (x, y) = tokio::join!(
+            share(&c.a, &id, &c.s1_account),
+            share(&c.a, &id, &s3_account)
+        );
+        let codes = [x.status().as_u16(), y.status().as_u16()];
+        assert_eq!(
+            codes.iter().filter(|c| **c == 200).count(),
+            1,
+            "round {round}: {codes:?}"
+        );
+        assert!(codes.contains(&409), "round {round}: {codes:?}");
+        let view = get(&c.a, &id).await;
+        let winner = view["supplier"]["company"].as_str().unwrap().to_owned();
+        let s1_sees =
+            c.s1.call("shipments/get", &[("id", &id)])
+                .await
+                .status()
+                .as_u16();
+        let s3_sees =
+            c.s3.call("shipments/get", &[("id", &id)])
+                .await
+                .status()
+                .as_u16();
+        assert_eq!(
+            (s1_sees == 200, s3_sees == 200),
+            (winner == "Supplier One", winner == "Supplier Three")
+        );
+
+        // Two tabs of the winner save a box on the same version at once: one box, one
+        // clear conflict.
+        let packer = if winner == "Supplier One" {
+            &c.s1
+        } else {
+            &c.s3
+        };
+        let v = version(&get(packer, &id).await);
+        let (x, y) = tokio::join!(
+            save_box(packer, &id, &v, "", "MUG-1", "3", "5"),
+            save_box(packer, &id, &v, "", "MUG-1", "3", "5"),
+        );
+        let mut codes = [x.status().as_u16(), y.status().as_u16()];
+        codes.sort();
+        assert_eq!(codes, [200, 409], "round {round}");
+        let boxes = get(&c.a, &id).await["boxes"].as_array().unwrap().len();
+        assert_eq!(boxes, 1, "round {round}");
+    }
     app.stop().await;
 }
