@@ -151,6 +151,10 @@ impl Db {
     }
 
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>, DbError> {
+        // An empty key names no record (and SurrealDB refuses to build one).
+        if email.is_empty() {
+            return Ok(None);
+        }
         let mut response = check(
             self.conn
                 .query(

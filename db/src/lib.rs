@@ -62,7 +62,8 @@ impl DbError {
         let message = err.message();
         if message.contains("scc:token_invalid") {
             DbError::TokenInvalid
-        } else if message.contains("scc:not_found") {
+        } else if message.contains("scc:not_found") || message.contains("this is not a valid id") {
+            // The second: a record key built from an empty string names nothing.
             DbError::NotFound
         } else if message.contains("scc:invitation_invalid") {
             DbError::InvitationInvalid

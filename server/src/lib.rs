@@ -165,6 +165,7 @@ pub fn router(state: ServerState, site: origin::SiteOrigin) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(
             app::shell,
         ))
+        .layer(axum::middleware::map_response(with_error_status))
         .layer(axum::middleware::from_fn_with_state(
             site,
             origin::refuse_cross_site,
@@ -174,19 +175,19 @@ pub fn router(state: ServerState, site: origin::SiteOrigin) -> Router {
         .with_state(state)
 }
 
-async fn server_fn_handler(State(state): State<ServerState>, request: Request<Body>) -> Response {
+async fn server_fn_handler(
+    State(state): State<ServerState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
     let app_state = state.app.clone();
-    let response =
-        handle_server_fns_with_context(move || provide_context(app_state.clone()), request)
-            .await
-            .into_response();
-    with_error_status(response).await
+    handle_server_fns_with_context(move || provide_context(app_state.clone()), request).await
 }
 
 /// Errors raised before a server function's body runs (its arguments did not parse)
 /// leave the framework's 500; they get the status of the error they carry instead.
 async fn with_error_status(response: Response) -> Response {
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+    let from_server_fn = response.headers().contains_key("serverfnerror");
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !from_server_fn {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -234,7 +234,7 @@ async fn own_invitation(
         .db
         .invitation(id)
         .await
-        .map_err(internal("reading an invitation failed"))?
+        .map_err(db_error("reading an invitation failed"))?
         .filter(|i| i.from_account == me.account_id && i.status == "pending")
         .ok_or(AppError::NotFound)
 }
@@ -305,7 +305,7 @@ async fn invitation_by_id(state: &AppState, id: &str) -> Result<InvitationRow, A
         .db
         .invitation(id)
         .await
-        .map_err(internal("reading an invitation failed"))?
+        .map_err(db_error("reading an invitation failed"))?
         .ok_or(AppError::InvitationInvalid)
 }
 
@@ -398,7 +398,7 @@ async fn by_link(state: &AppState, token: &str) -> Result<InvitationRow, AppErro
         .db
         .invitation_by_token(&secret.hash(), state.clock.now())
         .await
-        .map_err(internal("reading an invitation failed"))?
+        .map_err(db_error("reading an invitation failed"))?
         .ok_or(AppError::InvitationInvalid)
 }
 

@@ -2,6 +2,7 @@
 //! database and talks to it over HTTP, as a browser or an attacker would.
 
 mod auth;
+mod bad_input;
 mod connections;
 mod helpers;
 mod outbox;
