@@ -146,3 +146,46 @@ async fn an_email_queued_while_smtp_is_down_arrives_exactly_once_when_it_returns
     assert_eq!(smtp.delivered_to("ann@example.com"), 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn smtp_stopping_during_sends_loses_nothing_and_doubles_nothing() {
+    let smtp = FakeSmtp::start().await;
+    smtp.down.store(false, Ordering::SeqCst);
+    let app =
+        TestApp::spawn_with(&[("SMTP_URL", &format!("smtp://127.0.0.1:{}", smtp.port))]).await;
+    let address = |i: usize| format!("user{i}@example.com");
+    for i in 0..10 {
+        app.browser()
+            .sign_up("seller", &format!("Company {i}"), &address(i))
+            .await;
+    }
+    wait_until("the first emails went out", || {
+        smtp.delivered.lock().unwrap().len() >= 3
+    })
+    .await;
+
+    // The server goes away while more is queued.
+    smtp.down.store(true, Ordering::SeqCst);
+    for i in 10..20 {
+        app.browser()
+            .sign_up("seller", &format!("Company {i}"), &address(i))
+            .await;
+    }
+    wait_until("a delivery was refused", || {
+        *smtp.refused.lock().unwrap() >= 1
+    })
+    .await;
+
+    // It comes back; past the backoff, every message goes out.
+    smtp.down.store(false, Ordering::SeqCst);
+    app.advance_days(1);
+    wait_until("all twenty were delivered", || {
+        (0..20).all(|i| smtp.delivered_to(&address(i)) >= 1)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for i in 0..20 {
+        assert_eq!(smtp.delivered_to(&address(i)), 1, "{}", address(i));
+    }
+    app.stop().await;
+}
