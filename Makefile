@@ -2,7 +2,7 @@
 # wasm-opt comes from the npm package binaryen: cargo-leptos uses the one on PATH.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run dev release test test-unit test-e2e test-scale setup setup-test
+.PHONY: run dev release test test-unit test-e2e test-scale bench setup setup-test
 
 ## Build and serve the app on the embedded database (./data) at http://127.0.0.1:3000
 run: setup
@@ -35,3 +35,7 @@ test-e2e:
 ## Two replicas against a real SurrealDB server (builds the server the first time)
 test-scale: setup-test
 	scripts/test-scale
+
+## The benchmarks: release server under wrk, figures to bench/RESULTS.md
+bench: setup
+	bench/run

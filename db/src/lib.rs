@@ -12,6 +12,8 @@ pub mod outbox;
 pub mod rate_limit;
 mod schema;
 pub mod secrets;
+#[cfg(feature = "seed")]
+pub mod seed;
 pub mod sessions;
 pub mod shipments;
 

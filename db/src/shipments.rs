@@ -120,9 +120,10 @@ pub struct ShipmentListRow {
     pub units: i64,
     pub status: String,
     pub seller_id: String,
-    pub seller_company: String,
     pub supplier_company: Option<String>,
     pub updated_at: i64,
+    /// The sort key: minus the last change in nanoseconds.
+    pub recency: i64,
 }
 
 /// Who the caller is to a shipment.
@@ -148,11 +149,49 @@ pub struct BoxTracking {
     pub number: String,
 }
 
-const LIST_FIELDS: &str = "record::id(id) AS id, name, destination, \
-     math::sum(items.*.quantity) AS units, status, record::id(seller) AS seller_id, \
-     seller.company_name AS seller_company, \
-     (SELECT VALUE out.company_name FROM shared_with WHERE in = $parent.id)[0] AS supplier_company, \
-     time::unix(updated_at) AS updated_at";
+/// A list row reads the shipment and, when shared, its supplier's name: nothing else
+/// (the seller's name is known to the caller).
+const LIST_FIELDS: &str = "record::id(id) AS id, name, destination, units, status, \
+     record::id(seller) AS seller_id, supplier.company_name AS supplier_company, \
+     time::unix(updated_at) AS updated_at, recency";
+
+/// The seller's list page; `filtered` adds the status condition (a condition that is
+/// only sometimes needed costs every row when written as `$status = NONE OR …`).
+fn seller_list_sql(filtered: bool) -> String {
+    let status = if filtered { "AND status = $status" } else { "" };
+    format!(
+        "SELECT {LIST_FIELDS} FROM shipment WHERE seller = type::record('account', $account) {status}
+         ORDER BY recency LIMIT $limit START $start"
+    )
+}
+
+/// The sellers a supplier `$account` is connected to.
+const SUPPLIER_SELLERS: &str =
+    "SELECT VALUE in FROM connected WHERE out = type::record('account', $account)";
+/// The shipments shared with supplier `$account`.
+const SUPPLIER_SHARES: &str =
+    "SELECT VALUE in FROM shared_with WHERE out = type::record('account', $account)";
+
+/// The queries behind the list pages and a shipment's page, by name, for the
+/// benchmark's report of their plans (each must use an index).
+pub fn request_path_queries() -> Vec<(&'static str, String)> {
+    vec![
+        ("seller's list page", seller_list_sql(false)),
+        ("seller's list page, by status", seller_list_sql(true)),
+        ("supplier's connected sellers", SUPPLIER_SELLERS.to_owned()),
+        ("supplier's shared shipments", SUPPLIER_SHARES.to_owned()),
+        (
+            "a shipment's boxes",
+            "SELECT * FROM shipment_box WHERE shipment = type::record('shipment', $id) ORDER BY number"
+                .to_owned(),
+        ),
+        (
+            "a shipment's timeline",
+            "SELECT * FROM shipment_event WHERE shipment = type::record('shipment', $id) ORDER BY at"
+                .to_owned(),
+        ),
+    ]
+}
 
 /// Binds `$s` to the shipment `$id` of the calling seller `$account`, or throws.
 const SELLER_SCOPE: &str = "
@@ -192,8 +231,8 @@ pub(crate) const UNSHARE_ON_REMOVAL: &str = "
         AND in.status IN ['shared', 'packing', 'labelled']) {
         DELETE type::record('shared_with', record::id($sh));
         DELETE shipment_box WHERE shipment = $sh;
-        UPDATE $sh SET status = 'draft', mode = NONE, carrier = NONE, ship_date = NONE,
-            pro_number = NONE, version += 1, updated_at = $now;
+        UPDATE $sh SET status = 'draft', supplier = NONE, mode = NONE, carrier = NONE,
+            ship_date = NONE, pro_number = NONE, version += 1, updated_at = $now;
         CREATE shipment_event SET shipment = $sh, shipment_key = record::id($sh),
             seller_key = record::id($edge.in), supplier_key = record::id($edge.out),
             action = 'connection_removed', actor_name = $actor_name,
@@ -255,6 +294,27 @@ struct Step<'a> {
     now: Timestamp,
 }
 
+impl<'a> Step<'a> {
+    /// A step with no detail and no email.
+    fn new(
+        id: &'a str,
+        account: &'a str,
+        actor: &'a Actor,
+        action: &'static str,
+        now: Timestamp,
+    ) -> Step<'a> {
+        Step {
+            id,
+            account,
+            actor,
+            action,
+            detail: String::new(),
+            emails: &[],
+            now,
+        }
+    }
+}
+
 impl Db {
     /// Creates a draft shipment for the seller `account`; returns its id.
     pub async fn create_shipment(
@@ -269,7 +329,8 @@ impl Db {
             "BEGIN TRANSACTION;
              CREATE type::record('shipment', $id) SET seller = type::record('account', $account),
                  name = $name, ship_from = $ship_from, destination = $destination, items = $items,
-                 status = 'draft', version = 0, created_at = $now, updated_at = $now;
+                 units = math::sum($items.*.quantity), status = 'draft', version = 0,
+                 created_at = $now, updated_at = $now;
              LET $s = (SELECT * FROM type::record('shipment', $id))[0];
              LET $supplier_key = NONE;
              {EVENT}
@@ -302,18 +363,10 @@ impl Db {
     ) -> Result<(), DbError> {
         let body = format!(
             "{} {SAME_VERSION} UPDATE $s.id SET name = $name, ship_from = $ship_from, destination = $destination,
-                 items = $items, version += 1, updated_at = $now;",
+                 items = $items, units = math::sum($items.*.quantity), version += 1, updated_at = $now;",
             require_status(&["draft"])
         );
-        let step = Step {
-            id,
-            account,
-            actor,
-            action: "edited",
-            detail: String::new(),
-            emails: &[],
-            now,
-        };
+        let step = Step::new(id, account, actor, "edited", now);
         self.shipment_step(SELLER_SCOPE, &body, step, |q| {
             bind_shipment(q, new).bind(("version", version))
         })
@@ -375,55 +428,63 @@ impl Db {
         }))
     }
 
-    /// The seller's shipments, most recently changed first.
+    /// A page of the seller's shipments (`limit` from `start`), most recently changed
+    /// first.
     pub async fn seller_shipments(
         &self,
         account: &str,
         status: Option<&str>,
+        start: i64,
         limit: i64,
     ) -> Result<Vec<ShipmentListRow>, DbError> {
         let mut response = check(
             self.conn
-                .query(format!(
-                    "SELECT {LIST_FIELDS} FROM shipment WHERE seller = type::record('account', $account)
-                         AND ($status = NONE OR status = $status)
-                     ORDER BY updated_at DESC LIMIT $limit"
-                ))
+                .query(seller_list_sql(status.is_some()))
                 .bind(("account", account.to_owned()))
                 .bind(("status", status.map(str::to_owned)))
+                .bind(("start", start))
                 .bind(("limit", limit))
                 .await,
         )?;
         Ok(response.take(0)?)
     }
 
-    /// The shipments shared with the supplier by sellers it is still connected to,
-    /// most recently changed first.
+    /// A page of the shipments shared with the supplier by sellers it is still
+    /// connected to, most recently changed first.
     pub async fn supplier_shipments(
         &self,
         account: &str,
         seller: Option<&str>,
         status: Option<&str>,
+        start: i64,
         limit: i64,
     ) -> Result<Vec<ShipmentListRow>, DbError> {
         let mut response = check(
             self.conn
                 .query(format!(
-                    "LET $me = type::record('account', $account);
-                     LET $sellers = (SELECT VALUE in FROM connected WHERE out = $me);
-                     LET $shipments = (SELECT VALUE in FROM shared_with WHERE out = $me);
-                     SELECT {LIST_FIELDS} FROM $shipments WHERE seller IN $sellers
-                         AND ($seller = NONE OR seller = type::record('account', $seller))
-                         AND ($status = NONE OR status = $status)
-                     ORDER BY updated_at DESC LIMIT $limit"
+                    "LET $sellers = ({SUPPLIER_SELLERS});
+                     LET $shipments = ({SUPPLIER_SHARES});
+                     SELECT {LIST_FIELDS} FROM $shipments WHERE seller IN $sellers {} {}
+                     ORDER BY recency LIMIT $limit START $start",
+                    if seller.is_some() {
+                        "AND seller = type::record('account', $seller)"
+                    } else {
+                        ""
+                    },
+                    if status.is_some() {
+                        "AND status = $status"
+                    } else {
+                        ""
+                    },
                 ))
                 .bind(("account", account.to_owned()))
                 .bind(("seller", seller.map(str::to_owned)))
                 .bind(("status", status.map(str::to_owned)))
+                .bind(("start", start))
                 .bind(("limit", limit))
                 .await,
         )?;
-        Ok(response.take(3)?)
+        Ok(response.take(2)?)
     }
 
     /// Shares a draft with a connected supplier and queues the emails to its
@@ -451,18 +512,13 @@ impl Db {
              LET $from = $s.id;
              RELATE $from->shared_with->$to SET id = type::record('shared_with', $id), since = $now,
                  message = $message;
-             UPDATE $s.id SET status = 'shared', version += 1, updated_at = $now;
+             UPDATE $s.id SET status = 'shared', supplier = $to, version += 1, updated_at = $now;
              LET $supplier_key = $supplier;",
             require_status(&["draft"])
         );
         let step = Step {
-            id,
-            account,
-            actor,
-            action: "shared",
-            detail: String::new(),
             emails,
-            now,
+            ..Step::new(id, account, actor, "shared", now)
         };
         self.shipment_step(SELLER_SCOPE, &body, step, |q| {
             q.bind(("supplier", supplier.to_owned()))
@@ -486,18 +542,13 @@ impl Db {
             "{}
              DELETE type::record('shared_with', $id);
              DELETE shipment_box WHERE shipment = $s.id;
-             UPDATE $s.id SET status = 'draft', mode = NONE, carrier = NONE, ship_date = NONE,
-                 pro_number = NONE, version += 1, updated_at = $now;",
+             UPDATE $s.id SET status = 'draft', supplier = NONE, mode = NONE, carrier = NONE,
+                 ship_date = NONE, pro_number = NONE, version += 1, updated_at = $now;",
             require_status(&["shared", "packing", "labelled"])
         );
         let step = Step {
-            id,
-            account,
-            actor,
-            action: "unshared",
-            detail: String::new(),
             emails,
-            now,
+            ..Step::new(id, account, actor, "unshared", now)
         };
         self.shipment_step(SELLER_SCOPE, &body, step, |q| q).await
     }
@@ -514,17 +565,12 @@ impl Db {
         let body = format!(
             "{}
              DELETE type::record('shared_with', $id);
-             UPDATE $s.id SET status = 'cancelled', version += 1, updated_at = $now;",
+             UPDATE $s.id SET status = 'cancelled', supplier = NONE, version += 1, updated_at = $now;",
             require_status(&["draft", "shared", "packing", "labelled"])
         );
         let step = Step {
-            id,
-            account,
-            actor,
-            action: "cancelled",
-            detail: String::new(),
             emails,
-            now,
+            ..Step::new(id, account, actor, "cancelled", now)
         };
         self.shipment_step(SELLER_SCOPE, &body, step, |q| q).await
     }
@@ -557,15 +603,7 @@ impl Db {
              UPDATE $s.id SET status = 'packing', version += 1, updated_at = $now;",
             require_status(&["shared", "packing"])
         );
-        let step = Step {
-            id,
-            account,
-            actor,
-            action: "box_saved",
-            detail: String::new(),
-            emails: &[],
-            now,
-        };
+        let step = Step::new(id, account, actor, "box_saved", now);
         self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
             q.bind(("box_key", key.clone()))
                 .bind(("is_new", box_id.is_none()))
@@ -599,15 +637,7 @@ impl Db {
              UPDATE $s.id SET version += 1, updated_at = $now;",
             require_status(&["packing"])
         );
-        let step = Step {
-            id,
-            account,
-            actor,
-            action: "box_deleted",
-            detail: String::new(),
-            emails: &[],
-            now,
-        };
+        let step = Step::new(id, account, actor, "box_deleted", now);
         self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
             q.bind(("box_key", box_id.to_owned()))
         })
@@ -635,13 +665,8 @@ impl Db {
             require_status(&["packing"])
         );
         let step = Step {
-            id,
-            account,
-            actor,
-            action: "shipping_saved",
             detail: carrier.to_owned(),
-            emails: &[],
-            now,
+            ..Step::new(id, account, actor, "shipping_saved", now)
         };
         self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
             q.bind(("mode", mode.to_owned()))
@@ -665,15 +690,7 @@ impl Db {
              UPDATE $s.id SET status = 'packing', mode = NONE, version += 1, updated_at = $now;",
             require_status(&["labelled"])
         );
-        let step = Step {
-            id,
-            account,
-            actor,
-            action: "reopened",
-            detail: String::new(),
-            emails: &[],
-            now,
-        };
+        let step = Step::new(id, account, actor, "reopened", now);
         self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| q).await
     }
 
@@ -703,13 +720,8 @@ impl Db {
             require_status(&["labelled"])
         );
         let step = Step {
-            id,
-            account,
-            actor,
-            action: "shipped",
-            detail: String::new(),
             emails,
-            now,
+            ..Step::new(id, account, actor, "shipped", now)
         };
         self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
             q.bind(("tracking", tracking.to_vec()))
@@ -857,7 +869,10 @@ mod tests {
             .create_shipment("seller", &shipment(), &seller, now())
             .await
             .expect("create");
-        let list = db.seller_shipments("seller", None, 50).await.expect("list");
+        let list = db
+            .seller_shipments("seller", None, 0, 50)
+            .await
+            .expect("list");
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].units, 5);
         assert_eq!(list[0].supplier_company, None);
@@ -908,7 +923,7 @@ mod tests {
         assert_eq!(detail.shipment.items.len(), 2);
         let version = detail.shipment.version;
         assert_eq!(
-            db.supplier_shipments("supplier", None, None, 50)
+            db.supplier_shipments("supplier", None, None, 0, 50)
                 .await
                 .expect("list")
                 .len(),
@@ -1070,7 +1085,7 @@ mod tests {
             .expect("read")
             .is_none());
         assert!(db
-            .supplier_shipments("supplier", None, None, 50)
+            .supplier_shipments("supplier", None, None, 0, 50)
             .await
             .expect("list")
             .is_empty());

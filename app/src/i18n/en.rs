@@ -355,5 +355,8 @@ pub fn text(msg: Msg) -> &'static str {
         EmailUnsharedBody => "{name} of {company} stopped sharing the shipment \"{shipment}\" ({id}) with you. You no longer need to pack or ship it, and it is no longer in your list.",
         EmailCancelledSubject => "{company} cancelled {shipment}",
         EmailCancelledBody => "{name} of {company} cancelled the shipment \"{shipment}\" ({id}). Do not ship it.",
+        Pages => "Pages",
+        NewerPage => "← Newer",
+        OlderPage => "Older →",
     }
 }

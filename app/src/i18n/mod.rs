@@ -236,6 +236,9 @@ pub enum Msg {
     StatusUnverified,
     ErrBadRequest,
     // Shipments
+    Pages,
+    NewerPage,
+    OlderPage,
     ShipmentNotAvailable,
     EditBoxN,
     DeleteBoxN,

@@ -355,5 +355,8 @@ pub fn text(msg: Msg) -> &'static str {
         EmailUnsharedBody => "{company} 的 {name} 已停止与您共享货件“{shipment}”({id})。您无需再装箱或发货,它也不会再出现在您的列表中。",
         EmailCancelledSubject => "{company} 已取消 {shipment}",
         EmailCancelledBody => "{company} 的 {name} 已取消货件“{shipment}”({id})。请勿发货。",
+        Pages => "分页",
+        NewerPage => "← 较新",
+        OlderPage => "较早 →",
     }
 }

@@ -27,12 +27,13 @@ fn ShipmentList(me: Me) -> impl IntoView {
             (
                 q.get("seller").unwrap_or_default(),
                 q.get("status").unwrap_or_default(),
+                q.get("page").unwrap_or_default(),
             )
         })
     };
     let list = Resource::new(
         move || (filter(), live.any_change()),
-        |((seller, status), _)| list_shipments(seller, status),
+        |((seller, status, page), _)| list_shipments(seller, status, page),
     );
     let seller = me.kind == AccountKind::Seller;
     let title = if seller {
@@ -61,10 +62,30 @@ fn ShipmentList(me: Me) -> impl IntoView {
 }
 
 #[component]
-fn Rows(list: ShipmentList, filter: (String, String)) -> impl IntoView {
+fn Rows(list: ShipmentList, filter: (String, String, String)) -> impl IntoView {
     let i18n = use_i18n();
     let supplier = list.side == Side::Supplier;
-    let (seller_filter, status_filter) = filter;
+    let (seller_filter, status_filter, _) = filter;
+    let page_link = {
+        let (seller, status) = (seller_filter.clone(), status_filter.clone());
+        move |page: i64| {
+            format!(
+                "/shipments?seller={}&status={}&page={page}",
+                crate::ui::encode_query_value(&seller),
+                crate::ui::encode_query_value(&status)
+            )
+        }
+    };
+    let pager = (list.page > 0 || list.has_more).then(|| {
+        let newer = (list.page > 0).then(|| page_link(list.page - 1));
+        let older = list.has_more.then(|| page_link(list.page + 1));
+        view! {
+            <nav class="row-actions" aria-label=i18n.t(Msg::Pages)>
+                {newer.map(|href| view! { <A href=href>{i18n.t(Msg::NewerPage)}</A> })}
+                {older.map(|href| view! { <A href=href>{i18n.t(Msg::OlderPage)}</A> })}
+            </nav>
+        }
+    });
     let filter_form = supplier.then(|| {
         let sellers = list.sellers.clone();
         view! {
@@ -133,6 +154,7 @@ fn Rows(list: ShipmentList, filter: (String, String)) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        {pager}
     }
     .into_any()
 }

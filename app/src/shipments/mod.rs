@@ -112,8 +112,11 @@ pub struct ShipmentSummary {
 pub struct ShipmentList {
     pub side: Side,
     pub rows: Vec<ShipmentSummary>,
-    /// For the supplier's filter: the sellers whose shipments it has.
+    /// For the supplier's filter: the sellers it is connected to.
     pub sellers: Vec<Party>,
+    /// Which page of 50 this is (0 = the newest), and whether older ones follow.
+    pub page: i64,
+    pub has_more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -267,10 +270,11 @@ pub struct TrackingInput {
 pub async fn list_shipments(
     #[server(default)] seller: String,
     #[server(default)] status: String,
+    #[server(default)] page: String,
 ) -> Result<ShipmentList, AppError> {
     use crate::server::{boundary, require_user};
     boundary("shipments.list", async move {
-        ssr::list(require_user().await?, &seller, &status).await
+        ssr::list(require_user().await?, &seller, &status, &page).await
     })
     .await
 }

@@ -20,7 +20,8 @@ use crate::i18n::{t, tf, Lang};
 use crate::server::emails::{self, ShipmentMail};
 use crate::server::{db_error, internal, state, AppState};
 
-const LIST_LIMIT: i64 = 200;
+/// Shipments per list page.
+pub const PAGE_SIZE: i64 = 50;
 
 /// What the shipment form sends, borrowed from the server function's arguments.
 pub struct ShipmentForm<'a> {
@@ -232,7 +233,15 @@ async fn to_view(
     })
 }
 
-pub async fn list(me: SessionUser, seller: &str, status: &str) -> Result<ShipmentList, AppError> {
+pub async fn list(
+    me: SessionUser,
+    seller: &str,
+    status: &str,
+    page: &str,
+) -> Result<ShipmentList, AppError> {
+    // Page numbers past what anyone has are simply empty; nonsense is page 1.
+    let page = page.trim().parse::<i64>().unwrap_or(0).clamp(0, 100_000);
+    let start = page * PAGE_SIZE;
     let state = state()?;
     let fail = || internal("listing shipments failed");
     let status = ShipmentStatus::parse(status.trim()).map(ShipmentStatus::code);
@@ -240,14 +249,14 @@ pub async fn list(me: SessionUser, seller: &str, status: &str) -> Result<Shipmen
     let (side, rows, sellers) = if me.account_kind == "seller" {
         let rows = state
             .db
-            .seller_shipments(&me.account_id, status, LIST_LIMIT)
+            .seller_shipments(&me.account_id, status, start, PAGE_SIZE)
             .await
             .map_err(fail())?;
         (Side::Seller, rows, Vec::new())
     } else {
         let rows = state
             .db
-            .supplier_shipments(&me.account_id, seller, status, LIST_LIMIT)
+            .supplier_shipments(&me.account_id, seller, status, start, PAGE_SIZE)
             .await
             .map_err(fail())?;
         // The filter offers every connected seller, not only those on this page.
@@ -264,16 +273,29 @@ pub async fn list(me: SessionUser, seller: &str, status: &str) -> Result<Shipmen
             .collect();
         (Side::Supplier, rows, sellers)
     };
+    // The seller's name: the caller's own, or one of the sellers it is connected to
+    // (the query keeps only those).
+    let seller_name = |id: &str| {
+        if side == Side::Seller {
+            me.company_name.clone()
+        } else {
+            sellers
+                .iter()
+                .find(|p: &&Party| p.id == id)
+                .map(|p| p.company.clone())
+                .unwrap_or_default()
+        }
+    };
     let rows = rows
         .into_iter()
         .map(|r| {
             Ok(ShipmentSummary {
                 status: status_of(&r.status)?,
+                seller_company: seller_name(&r.seller_id),
                 id: r.id,
                 name: r.name,
                 destination: r.destination,
                 units: r.units,
-                seller_company: r.seller_company,
                 supplier_company: r.supplier_company,
                 updated_at: r.updated_at,
             })
@@ -281,6 +303,8 @@ pub async fn list(me: SessionUser, seller: &str, status: &str) -> Result<Shipmen
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(ShipmentList {
         side,
+        has_more: rows.len() as i64 == PAGE_SIZE,
+        page,
         rows,
         sellers,
     })
@@ -411,6 +435,37 @@ pub async fn save(
     }
 }
 
+/// One email per administrator of `account`, each in their own language: `write`
+/// gives the subject and the lines for a language; the button opens `link`.
+async fn to_admins(
+    state: &AppState,
+    account: &str,
+    link: &str,
+    write: impl Fn(Lang) -> (String, Vec<String>),
+) -> Result<Vec<db::outbox::OutgoingEmail>, AppError> {
+    let admins = state
+        .db
+        .account_admins(account)
+        .await
+        .map_err(internal("reading an account's administrators failed"))?;
+    Ok(admins
+        .iter()
+        .map(|admin| {
+            let lang = Lang::parse(&admin.lang).unwrap_or_default();
+            let (subject, lines) = write(lang);
+            emails::shipment_notice(
+                lang,
+                &ShipmentMail {
+                    to: &admin.email,
+                    subject,
+                    lines,
+                    link,
+                },
+            )
+        })
+        .collect())
+}
+
 fn shipment_link(state: &AppState, id: &str) -> String {
     format!("{}/shipments/{id}", state.settings.public_url)
 }
@@ -462,55 +517,40 @@ pub async fn share(
     let Some(to) = view.suppliers.iter().find(|p| p.id == supplier) else {
         return Err(AppError::NotConnected);
     };
-    let admins = state
-        .db
-        .account_admins(&to.id)
-        .await
-        .map_err(internal("reading a supplier's administrators failed"))?;
     let link = shipment_link(&state, &view.id);
-    let mails: Vec<_> = admins
-        .iter()
-        .map(|admin| {
-            let lang = Lang::parse(&admin.lang).unwrap_or_default();
-            let mut lines = vec![
-                tf(
-                    lang,
-                    Msg::EmailSharedBody,
-                    &[
-                        ("name", &me.name),
-                        ("company", &me.company_name),
-                        ("shipment", &view.name),
-                        ("id", &view.id),
-                    ],
-                ),
-                tf(
-                    lang,
-                    Msg::EmailShipFromTo,
-                    &[
-                        ("from", &view.ship_from.lines().join(", ")),
-                        ("destination", &view.destination),
-                    ],
-                ),
-            ];
-            lines.extend(item_lines(lang, &view));
-            if !message.is_empty() {
-                lines.push(tf(lang, Msg::EmailSharedMessage, &[("message", &message)]));
-            }
-            emails::shipment_notice(
+    let mails = to_admins(&state, &to.id, &link, |lang| {
+        let mut lines = vec![
+            tf(
                 lang,
-                &ShipmentMail {
-                    to: &admin.email,
-                    subject: tf(
-                        lang,
-                        Msg::EmailSharedSubject,
-                        &[("company", &me.company_name), ("shipment", &view.name)],
-                    ),
-                    lines,
-                    link: &link,
-                },
-            )
-        })
-        .collect();
+                Msg::EmailSharedBody,
+                &[
+                    ("name", &me.name),
+                    ("company", &me.company_name),
+                    ("shipment", &view.name),
+                    ("id", &view.id),
+                ],
+            ),
+            tf(
+                lang,
+                Msg::EmailShipFromTo,
+                &[
+                    ("from", &view.ship_from.lines().join(", ")),
+                    ("destination", &view.destination),
+                ],
+            ),
+        ];
+        lines.extend(item_lines(lang, &view));
+        if !message.is_empty() {
+            lines.push(tf(lang, Msg::EmailSharedMessage, &[("message", &message)]));
+        }
+        let subject = tf(
+            lang,
+            Msg::EmailSharedSubject,
+            &[("company", &me.company_name), ("shipment", &view.name)],
+        );
+        (subject, lines)
+    })
+    .await?;
     state
         .db
         .share_shipment(
@@ -542,33 +582,17 @@ async fn taken_back_emails(
     let Some(supplier) = &view.supplier else {
         return Ok(Vec::new());
     };
-    let admins = state
-        .db
-        .account_admins(&supplier.id)
-        .await
-        .map_err(internal("reading a supplier's administrators failed"))?;
     let link = format!("{}/shipments", state.settings.public_url);
-    Ok(admins
-        .iter()
-        .map(|admin| {
-            let lang = Lang::parse(&admin.lang).unwrap_or_default();
-            let args = [
-                ("name", me.name.as_str()),
-                ("company", me.company_name.as_str()),
-                ("shipment", view.name.as_str()),
-                ("id", view.id.as_str()),
-            ];
-            emails::shipment_notice(
-                lang,
-                &ShipmentMail {
-                    to: &admin.email,
-                    subject: tf(lang, subject, &args),
-                    lines: vec![tf(lang, body, &args)],
-                    link: &link,
-                },
-            )
-        })
-        .collect())
+    to_admins(state, &supplier.id, &link, |lang| {
+        let args = [
+            ("name", me.name.as_str()),
+            ("company", me.company_name.as_str()),
+            ("shipment", view.name.as_str()),
+            ("id", view.id.as_str()),
+        ];
+        (tf(lang, subject, &args), vec![tf(lang, body, &args)])
+    })
+    .await
 }
 
 pub async fn stop_sharing(me: SessionUser, id: &str) -> Result<(), AppError> {
@@ -842,52 +866,37 @@ pub async fn mark_shipped(
             (numbers, None)
         }
     };
-    let admins = state
-        .db
-        .account_admins(&view.seller_id)
-        .await
-        .map_err(internal("reading a seller's administrators failed"))?;
     let link = shipment_link(&state, &view.id);
-    let mails: Vec<_> = admins
-        .iter()
-        .map(|admin| {
-            let lang = Lang::parse(&admin.lang).unwrap_or_default();
-            let mut lines = vec![tf(
-                lang,
-                Msg::EmailShippedBody,
-                &[
-                    ("company", &me.company_name),
-                    ("shipment", &view.name),
-                    ("id", &view.id),
-                    ("carrier", &view.carrier),
-                    ("destination", &view.destination),
-                ],
-            )];
-            match &pro_number {
-                Some(pro) => lines.push(tf(lang, Msg::EmailProNumber, &[("number", pro)])),
-                None => lines.extend(numbers.iter().zip(&view.boxes).map(|(n, b)| {
-                    tf(
-                        lang,
-                        Msg::EmailBoxTracking,
-                        &[("n", &b.number.to_string()), ("number", &n.number)],
-                    )
-                })),
-            }
-            emails::shipment_notice(
-                lang,
-                &ShipmentMail {
-                    to: &admin.email,
-                    subject: tf(
-                        lang,
-                        Msg::EmailShippedSubject,
-                        &[("company", &me.company_name), ("shipment", &view.name)],
-                    ),
-                    lines,
-                    link: &link,
-                },
-            )
-        })
-        .collect();
+    let mails = to_admins(&state, &view.seller_id, &link, |lang| {
+        let mut lines = vec![tf(
+            lang,
+            Msg::EmailShippedBody,
+            &[
+                ("company", &me.company_name),
+                ("shipment", &view.name),
+                ("id", &view.id),
+                ("carrier", &view.carrier),
+                ("destination", &view.destination),
+            ],
+        )];
+        match &pro_number {
+            Some(pro) => lines.push(tf(lang, Msg::EmailProNumber, &[("number", pro)])),
+            None => lines.extend(numbers.iter().zip(&view.boxes).map(|(n, b)| {
+                tf(
+                    lang,
+                    Msg::EmailBoxTracking,
+                    &[("n", &b.number.to_string()), ("number", &n.number)],
+                )
+            })),
+        }
+        let subject = tf(
+            lang,
+            Msg::EmailShippedSubject,
+            &[("company", &me.company_name), ("shipment", &view.name)],
+        );
+        (subject, lines)
+    })
+    .await?;
     state
         .db
         .mark_shipped(
