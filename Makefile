@@ -2,7 +2,7 @@
 # wasm-opt comes from the npm package binaryen: cargo-leptos uses the one on PATH.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run dev release test test-unit test-e2e test-scale bench setup setup-test
+.PHONY: run dev release test test-unit test-e2e test-size test-scale bench setup setup-test
 
 ## Build and serve the app on the embedded database (./data) at http://127.0.0.1:3000
 run: setup
@@ -17,7 +17,7 @@ release: setup
 	cargo leptos serve --release
 
 ## Every test: unit and server tests, then the browser tests against a real SMTP server
-test: setup-test test-unit test-e2e
+test: setup-test test-unit test-e2e test-size
 
 setup:
 	scripts/setup
@@ -31,6 +31,10 @@ test-unit:
 test-e2e:
 	cargo leptos build
 	cd end2end && npx playwright test
+
+## The release wasm bundle's size, against the figure committed in bench/
+test-size:
+	scripts/wasm-size --check
 
 ## Two replicas against a real SurrealDB server (builds the server the first time)
 test-scale: setup-test
