@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Supply Chain Connect: the shell, the router, and little else. Each feature lives
 //! in its own module with its server functions and components.
 

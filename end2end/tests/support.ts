@@ -3,6 +3,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { MAILDEV_WEB_PORT } from '../playwright.config';
 
 export interface Email {
+  messageId?: string;
+  headers?: Record<string, string>;
   subject: string;
   text: string;
   html: string;

@@ -15,6 +15,8 @@ use tokio::sync::Notify;
 
 /// After this many failed attempts a message is marked failed.
 const MAX_ATTEMPTS: i64 = 12;
+/// Messages one pass sends at most before looking at the clock again.
+const PER_PASS: usize = 20;
 /// How often the worker looks for due messages when nobody wakes it.
 const IDLE_POLL: Duration = Duration::from_secs(2);
 
@@ -60,7 +62,11 @@ impl Transport {
                         .map_err(|e: lettre::address::AddressError| {
                             SendError::Permanent(e.to_string())
                         })?;
+                // The same id on every attempt: a copy sent again after a crash between
+                // the server's acceptance and our record of it is recognisably the same
+                // message (mail clients and filters drop such duplicates).
                 let message = Message::builder()
+                    .message_id(Some(format!("<{}@supply-chain-connect>", mail.id)))
                     .from(from.clone())
                     .to(to)
                     .subject(mail.subject.clone())
@@ -127,13 +133,19 @@ pub async fn run_once(
     clock: &Clock,
     lease: Duration,
 ) -> Result<usize, db::DbError> {
-    let now = clock.now();
-    let lease = now + db::chrono::Duration::from_std(lease).unwrap_or_default();
-    let batch = db.claim_due_emails(now, lease, 20).await?;
-    for mail in &batch {
+    // One message at a time, each claimed just before it is sent: a claim never sits
+    // in a queue of ours while its lease runs out and another replica sends it too.
+    let mut handled = 0;
+    while handled < PER_PASS {
+        let now = clock.now();
+        let until = now + db::chrono::Duration::from_std(lease).unwrap_or_default();
+        let Some(mail) = db.claim_due_emails(now, until, 1).await?.into_iter().next() else {
+            break;
+        };
+        handled += 1;
         let span = tracing::info_span!("send_email", id = %mail.id, attempt = mail.attempts);
         let _guard = span.enter();
-        match transport.send(mail).await {
+        match transport.send(&mail).await {
             Ok(()) => {
                 db.mark_email_sent(&mail.id, clock.now()).await?;
                 tracing::info!("email sent");
@@ -154,7 +166,7 @@ pub async fn run_once(
             }
         }
     }
-    Ok(batch.len())
+    Ok(handled)
 }
 
 #[cfg(test)]

@@ -78,11 +78,24 @@ impl Clock {
     }
 }
 
+/// The process's state, for work the framework runs outside a request's reactive
+/// context (a page's data loaded after an await that really waited, as it does with
+/// a remote database). One server per process: set once at start.
+static PROCESS_STATE: std::sync::OnceLock<AppState> = std::sync::OnceLock::new();
+
+/// Called once by the server at start; later calls (tests start several servers in
+/// one process) keep the first, and those always run with the context.
+pub fn set_process_state(state: AppState) {
+    let _ = PROCESS_STATE.set(state);
+}
+
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the server function context");
-        AppError::Internal
-    })
+    use_context::<AppState>()
+        .or_else(|| PROCESS_STATE.get().cloned())
+        .ok_or_else(|| {
+            tracing::error!("AppState missing from the server function context");
+            AppError::Internal
+        })
 }
 
 pub fn request_parts() -> Result<Parts, AppError> {
