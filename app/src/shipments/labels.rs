@@ -380,8 +380,11 @@ mod tests {
             let doc = load(&sheet(boxes, paper));
             assert_eq!(doc.get_pages().len(), boxes as usize);
             for id in doc.get_pages().values() {
-                let page = doc.get_dictionary(*id).unwrap();
-                let media = page.get(b"MediaBox").and_then(Object::as_array).unwrap();
+                let page = doc.get_dictionary(*id).expect("a page dictionary");
+                let media = page
+                    .get(b"MediaBox")
+                    .and_then(Object::as_array)
+                    .expect("a MediaBox");
                 let media: Vec<f32> = media.iter().flat_map(Object::as_float).collect();
                 assert_eq!(media, [0.0, 0.0, w, h]);
             }
@@ -399,14 +402,28 @@ mod tests {
         assert!(texts.contains(&b"40 ".to_vec()) && texts.contains(&vec![0x00, 0xD7]));
         assert!(rect_count(&doc, 1) > 20);
 
-        let fonts = doc.get_page_fonts(doc.get_pages()[&1]).unwrap();
-        let cjk_name = |key: &[u8]| fonts[b"F3".as_slice()].get(key).unwrap().as_name().unwrap();
+        let fonts = doc
+            .get_page_fonts(doc.get_pages()[&1])
+            .expect("the first page's fonts");
+        let cjk_name = |key: &[u8]| {
+            fonts[b"F3".as_slice()]
+                .get(key)
+                .and_then(Object::as_name)
+                .expect("a font name")
+        };
         assert_eq!(cjk_name(b"BaseFont"), b"STSong-Light");
         assert_eq!(cjk_name(b"Encoding"), b"UniGB-UTF16-H");
 
-        let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
-        let title = doc.get_dictionary(info).unwrap().get(b"Title").unwrap();
-        assert_eq!(title.as_str().unwrap(), b"Labels FBA15ABCD123");
+        let info = doc
+            .trailer
+            .get(b"Info")
+            .and_then(Object::as_reference)
+            .expect("an Info dictionary");
+        let title = doc
+            .get_dictionary(info)
+            .and_then(|d| d.get(b"Title"))
+            .expect("a Title");
+        assert_eq!(title.as_str().ok(), Some(b"Labels FBA15ABCD123".as_slice()));
     }
 
     #[test]
@@ -416,7 +433,9 @@ mod tests {
         plain.boxes[0].dimensions = "40 x 30 x 20 cm".into();
         plain.boxes[0].box_id = "BOX 1".into();
         let doc = load(&plain);
-        let fonts = doc.get_page_fonts(doc.get_pages()[&1]).unwrap();
+        let fonts = doc
+            .get_page_fonts(doc.get_pages()[&1])
+            .expect("the first page's fonts");
         assert!(!fonts.contains_key(b"F3".as_slice()));
         // No bars: only the border and the clip rectangle.
         assert_eq!(rect_count(&doc, 1), 2);

@@ -43,6 +43,37 @@ pub struct BoxForm<'a> {
     pub length_unit: &'a str,
 }
 
+// The address as stored and as the pages show it: the same fields, two crates.
+impl From<StoredAddress> for Address {
+    fn from(a: StoredAddress) -> Address {
+        Address {
+            name: a.name,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            region: a.region,
+            postal_code: a.postal_code,
+            country: a.country,
+            phone: a.phone,
+        }
+    }
+}
+
+impl From<Address> for StoredAddress {
+    fn from(a: Address) -> StoredAddress {
+        StoredAddress {
+            name: a.name,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            region: a.region,
+            postal_code: a.postal_code,
+            country: a.country,
+            phone: a.phone,
+        }
+    }
+}
+
 fn status_of(code: &str) -> Result<ShipmentStatus, AppError> {
     ShipmentStatus::parse(code).ok_or_else(|| {
         tracing::error!(status = code, "unknown shipment status in the database");
@@ -203,16 +234,7 @@ async fn to_view(
         name: s.name,
         seller_id: s.seller_id,
         seller_company: s.seller_company,
-        ship_from: Address {
-            name: s.ship_from.name,
-            line1: s.ship_from.line1,
-            line2: s.ship_from.line2,
-            city: s.ship_from.city,
-            region: s.ship_from.region,
-            postal_code: s.ship_from.postal_code,
-            country: s.ship_from.country,
-            phone: s.ship_from.phone,
-        },
+        ship_from: s.ship_from.into(),
         destination: s.destination,
         items,
         status,
@@ -399,16 +421,7 @@ pub async fn save(
     let items = parse_items(form)?;
     let new = NewShipment {
         name: name.as_str().to_owned(),
-        ship_from: StoredAddress {
-            name: address.name,
-            line1: address.line1,
-            line2: address.line2,
-            city: address.city,
-            region: address.region,
-            postal_code: address.postal_code,
-            country: address.country,
-            phone: address.phone,
-        },
+        ship_from: address.into(),
         destination: destination.as_str().to_owned(),
         items,
     };
