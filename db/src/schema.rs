@@ -1,6 +1,12 @@
 //! The schema is code: one `.surql` file per table under `db/schema/`, applied in
-//! order at every start. Each statement is `DEFINE … OVERWRITE`, so applying twice
-//! is harmless, and the applied version is recorded in `schema_version:current`.
+//! order at start when its text changed since it was last applied (its SHA-256 is kept
+//! in `schema_file`). Each statement is `DEFINE … OVERWRITE`, so applying twice is
+//! harmless, and the number of files is recorded in `schema_version:current`.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+use surrealdb::types::SurrealValue;
 
 use crate::{check, Db, DbError};
 
@@ -30,12 +36,31 @@ const FILES: &[(&str, &str)] = schema_files![
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;
 
+/// Applies the first file, then every file whose text is not the one recorded as
+/// applied, in order, recording each one's hash after it succeeds. Unchanged files are
+/// skipped: re-defining an index rebuilds it, and at a million shipments that is most
+/// of a minute of start-up. Two replicas starting at once may both apply a changed
+/// file; every statement is `OVERWRITE`, so that is harmless.
 pub(crate) async fn apply(db: &Db) -> Result<(), DbError> {
-    for (name, sql) in FILES {
+    let applied = applied_hashes(db).await?;
+    let mut changed = 0usize;
+    for (index, (name, sql)) in FILES.iter().enumerate() {
+        let hash = hex::encode(Sha256::digest(sql.as_bytes()));
+        if index > 0 && applied.get(*name) == Some(&hash) {
+            continue;
+        }
         check(db.conn.query(*sql).await).map_err(|e| {
             tracing::error!(file = name, error = %e, "schema file failed");
             e
         })?;
+        check(
+            db.conn
+                .query("UPSERT type::record('schema_file', $name) SET hash = $hash, applied_at = time::now()")
+                .bind(("name", *name))
+                .bind(("hash", hash))
+                .await,
+        )?;
+        changed += 1;
     }
     check(
         db.conn
@@ -43,8 +68,33 @@ pub(crate) async fn apply(db: &Db) -> Result<(), DbError> {
             .bind(("version", SCHEMA_VERSION))
             .await,
     )?;
-    tracing::info!(version = SCHEMA_VERSION, "schema applied");
+    tracing::info!(version = SCHEMA_VERSION, files_applied = changed, "schema up to date");
     Ok(())
+}
+
+/// File name → hash of the text last applied. Empty on a new database (the first file,
+/// which defines the table, is applied before this is read again).
+async fn applied_hashes(db: &Db) -> Result<HashMap<String, String>, DbError> {
+    #[derive(SurrealValue)]
+    struct Applied {
+        name: String,
+        hash: String,
+    }
+    let mut response = match check(
+        db.conn
+            .query("SELECT record::id(id) AS name, hash FROM schema_file")
+            .await,
+    ) {
+        Ok(response) => response,
+        // A database from before this table existed, or a new one.
+        Err(_) => return Ok(HashMap::new()),
+    };
+    Ok(response
+        .take::<Vec<Applied>>(0)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.name, a.hash))
+        .collect())
 }
 
 impl Db {
@@ -62,6 +112,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::FILES;
+    use surrealdb::types::SurrealValue;
 
     #[test]
     fn every_schema_file_is_applied_in_order() {
@@ -81,5 +132,44 @@ mod tests {
         let db = crate::Db::memory().await.expect("first apply");
         super::apply(&db).await.expect("second apply");
         assert_eq!(db.schema_version().await.unwrap(), Some(FILES.len() as i64));
+    }
+
+    /// When each file was last applied, by name.
+    async fn applied_at(db: &crate::Db) -> std::collections::HashMap<String, String> {
+        #[derive(SurrealValue)]
+        struct Row {
+            name: String,
+            at: String,
+        }
+        let rows: Vec<Row> = db
+            .conn
+            .query("SELECT record::id(id) AS name, <string> applied_at AS at FROM schema_file")
+            .await
+            .expect("query")
+            .take(0)
+            .expect("rows");
+        rows.into_iter().map(|r| (r.name, r.at)).collect()
+    }
+
+    #[tokio::test]
+    async fn only_files_whose_text_changed_are_applied_again() {
+        let db = crate::Db::memory().await.expect("first apply");
+        let before = applied_at(&db).await;
+        assert_eq!(before.len(), FILES.len(), "every file is recorded");
+        // As if 011_shipment.surql had been edited since it was applied.
+        db.conn
+            .query("UPDATE schema_file:`011_shipment` SET hash = 'an older text'")
+            .await
+            .expect("update")
+            .check()
+            .expect("update");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        super::apply(&db).await.expect("second apply");
+        let after = applied_at(&db).await;
+        assert_ne!(after["011_shipment"], before["011_shipment"], "the changed file is applied");
+        assert_ne!(after["001_schema_version"], before["001_schema_version"], "the first always is");
+        for name in ["002_account", "009_connected", "014_shipment_event"] {
+            assert_eq!(after[name], before[name], "{name} is unchanged and skipped");
+        }
     }
 }

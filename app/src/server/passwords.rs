@@ -1,7 +1,9 @@
-//! Argon2id, run on the blocking pool so a burst of sign-ins never stalls the async
-//! threads that serve everything else.
+//! Argon2id on a small pool of its own, one thread per core at the lowest CPU priority:
+//! when nothing else wants the CPU, sign-ins get all of it; when requests arrive, the
+//! kernel runs their threads first, so a burst of sign-ins never stalls everything
+//! else (`bench/run`, "Sign-in flood").
 
-use std::sync::OnceLock;
+use std::sync::{mpsc, Mutex, OnceLock};
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -12,17 +14,13 @@ use crate::domain::Password;
 use crate::error::AppError;
 
 pub async fn hash(password: Password) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    on_hashing_pool(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.expose().as_bytes(), &salt)
             .map(|h| h.to_string())
     })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing task failed");
-        AppError::Internal
-    })?
+    .await?
     .map_err(|e| {
         tracing::error!(error = %e, "password hashing failed");
         AppError::Internal
@@ -32,7 +30,7 @@ pub async fn hash(password: Password) -> Result<String, AppError> {
 /// Checks `password` against `stored`, or against a dummy hash when there is no such
 /// user, so an unknown email takes as long as a wrong password.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    on_hashing_pool(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let Ok(parsed) = PasswordHash::new(&stored) else {
@@ -45,10 +43,6 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         known && matches
     })
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password verification task failed");
-        AppError::Internal
-    })
 }
 
 fn dummy_hash() -> &'static str {
@@ -60,4 +54,106 @@ fn dummy_hash() -> &'static str {
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs `work` on the hashing pool and waits for it without holding an async thread.
+async fn on_hashing_pool<R: Send + 'static>(
+    work: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, AppError> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        // The caller may have gone (a closed connection); nothing to tell it then.
+        let _ = done.send(work());
+    });
+    let queued = pool()
+        .lock()
+        .map_err(|_| AppError::Internal)
+        .and_then(|jobs| jobs.send(job).map_err(|_| AppError::Internal));
+    if queued.is_err() {
+        tracing::error!("the password hashing pool is gone");
+        return Err(AppError::Internal);
+    }
+    result.await.map_err(|_| {
+        tracing::error!("a password hashing job ended without an answer");
+        AppError::Internal
+    })
+}
+
+/// The queue of the pool, started on first use.
+fn pool() -> &'static Mutex<mpsc::Sender<Job>> {
+    static POOL: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = std::sync::Arc::new(Mutex::new(queue));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for n in 0..threads {
+            let queue = queue.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || {
+                    lowest_cpu_priority();
+                    loop {
+                        // One job at a time; the lock is released before the job runs.
+                        let next = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match next {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = started {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
+        Mutex::new(jobs)
+    })
+}
+
+/// Gives the calling thread the lowest scheduling priority (nice 19). On Linux each
+/// thread has its own nice value; lowering one's own priority needs no privilege.
+fn lowest_cpu_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: setpriority only reads its integer arguments; `0` means the calling
+        // thread on Linux.
+        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+        if rc != 0 {
+            tracing::warn!("cannot lower the priority of a password hashing thread");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_and_a_wrong_password_does_not() {
+        let password = Password::parse("correct horse battery staple").expect("valid");
+        let stored = hash(password).await.expect("hashed");
+        assert!(verify("correct horse battery staple".into(), Some(stored.clone()))
+            .await
+            .expect("verified"));
+        assert!(!verify("wrong horse".into(), Some(stored)).await.expect("verified"));
+        assert!(!verify("anything".into(), None).await.expect("verified"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_runs_at_the_lowest_priority_off_the_async_threads() {
+        let (nice, name) = on_hashing_pool(|| {
+            // SAFETY: reads the calling thread's nice value.
+            let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+            (nice, std::thread::current().name().map(str::to_owned))
+        })
+        .await
+        .expect("ran");
+        assert_eq!(nice, 19);
+        assert!(name.is_some_and(|n| n.starts_with("password-hash-")));
+    }
 }
