@@ -1,4 +1,4 @@
-//! Argon2id on a small pool of its own, one thread per core at the lowest CPU priority:
+//! Argon2id on a small pool of its own, one thread per core in the idle CPU class:
 //! when nothing else wants the CPU, sign-ins get all of it; when requests arrive, the
 //! kernel runs their threads first, so a burst of sign-ins never stalls everything
 //! else (`bench/run`, "Sign-in flood").
@@ -114,14 +114,17 @@ fn pool() -> &'static Mutex<mpsc::Sender<Job>> {
     })
 }
 
-/// Gives the calling thread the lowest scheduling priority (nice 19). On Linux each
-/// thread has its own nice value; lowering one's own priority needs no privilege.
+/// Puts the calling thread in Linux's idle scheduling class: it runs only when no other
+/// thread wants the CPU, and yields at once when one wakes (nice 19 alone still let a
+/// flood of sign-ins add milliseconds to other requests). Lowering one's own thread's
+/// class needs no privilege.
 fn lowest_cpu_priority() {
     #[cfg(target_os = "linux")]
     {
-        // SAFETY: setpriority only reads its integer arguments; `0` means the calling
-        // thread on Linux.
-        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: `param` outlives the call, which only reads it; pid 0 means the
+        // calling thread.
+        let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
         if rc != 0 {
             tracing::warn!("cannot lower the priority of a password hashing thread");
         }
@@ -146,14 +149,14 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn hashing_runs_at_the_lowest_priority_off_the_async_threads() {
-        let (nice, name) = on_hashing_pool(|| {
-            // SAFETY: reads the calling thread's nice value.
-            let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
-            (nice, std::thread::current().name().map(str::to_owned))
+        let (policy, name) = on_hashing_pool(|| {
+            // SAFETY: reads the calling thread's scheduling policy.
+            let policy = unsafe { libc::sched_getscheduler(0) };
+            (policy, std::thread::current().name().map(str::to_owned))
         })
         .await
         .expect("ran");
-        assert_eq!(nice, 19);
+        assert_eq!(policy, libc::SCHED_IDLE);
         assert!(name.is_some_and(|n| n.starts_with("password-hash-")));
     }
 }
