@@ -68,7 +68,11 @@ pub(crate) async fn apply(db: &Db) -> Result<(), DbError> {
             .bind(("version", SCHEMA_VERSION))
             .await,
     )?;
-    tracing::info!(version = SCHEMA_VERSION, files_applied = changed, "schema up to date");
+    tracing::info!(
+        version = SCHEMA_VERSION,
+        files_applied = changed,
+        "schema up to date"
+    );
     Ok(())
 }
 
@@ -166,8 +170,14 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         super::apply(&db).await.expect("second apply");
         let after = applied_at(&db).await;
-        assert_ne!(after["011_shipment"], before["011_shipment"], "the changed file is applied");
-        assert_ne!(after["001_schema_version"], before["001_schema_version"], "the first always is");
+        assert_ne!(
+            after["011_shipment"], before["011_shipment"],
+            "the changed file is applied"
+        );
+        assert_ne!(
+            after["001_schema_version"], before["001_schema_version"],
+            "the first always is"
+        );
         for name in ["002_account", "009_connected", "014_shipment_event"] {
             assert_eq!(after[name], before[name], "{name} is unchanged and skipped");
         }

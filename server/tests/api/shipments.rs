@@ -935,3 +935,72 @@ async fn races_leave_one_share_and_no_lost_box() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_suppliers_list_is_newest_first_and_filters_by_seller_and_status() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    connect(&c.b, &c.s1, "bea@b.example").await;
+    let account_of = |overview: Value, company: &str| {
+        overview["connected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["company"] == company)
+            .expect("connected")["account_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let s1_for_b = account_of(c.b.overview().await, "Supplier One");
+    let seller_a = account_of(c.s1.overview().await, "Seller A");
+
+    let mut shared = Vec::new();
+    for (seller, supplier) in [
+        (&c.a, &c.s1_account),
+        (&c.a, &c.s1_account),
+        (&c.b, &s1_for_b),
+    ] {
+        let id = create_shipment(seller).await;
+        assert_eq!(share(seller, &id, supplier).await.status(), StatusCode::OK);
+        shared.push(id);
+    }
+    // A draft nobody shared, and one shared with another supplier: never on S1's list.
+    create_shipment(&c.a).await;
+    let elsewhere = create_shipment(&c.a).await;
+    let s3_account = account_of(c.a.overview().await, "Supplier Three");
+    assert_eq!(
+        share(&c.a, &elsewhere, &s3_account).await.status(),
+        StatusCode::OK
+    );
+
+    let newest_first: Vec<String> = shared.iter().rev().cloned().collect();
+    assert_eq!(list_ids(&list(&c.s1).await), newest_first);
+
+    let by = |form: Vec<(&'static str, String)>| {
+        let s1 = &c.s1;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = s1.call("shipments/list", &form).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            list_ids(&response.json().await.expect("json"))
+        }
+    };
+    assert_eq!(
+        by(vec![("seller", seller_a.clone())]).await,
+        vec![shared[1].clone(), shared[0].clone()]
+    );
+    assert_eq!(by(vec![("status", "shared".into())]).await, newest_first);
+    assert!(by(vec![("status", "packing".into())]).await.is_empty());
+
+    // Cancelled by its seller: off the supplier's list at once.
+    assert_eq!(
+        status(&c.a, "shipments/cancel", &[("id", &shared[0])]).await,
+        200
+    );
+    assert_eq!(
+        by(vec![("seller", seller_a)]).await,
+        vec![shared[1].clone()]
+    );
+    app.stop().await;
+}
