@@ -6,15 +6,15 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 ## Build and serve the app on the embedded database (./data) at http://127.0.0.1:3000
 run: setup
-	cargo leptos serve
+	cargo leptos serve --split
 
 ## Hot reload for development: rebuilds on every save
 dev: setup
-	cargo leptos watch
+	cargo leptos watch --split
 
 ## Optimised build (release server, size-optimised wasm) served at http://127.0.0.1:3000
 release: setup
-	cargo leptos serve --release
+	cargo leptos serve --release --split
 
 ## Every test: unit and server tests, then the browser tests against a real SMTP server
 test: setup-test test-unit test-e2e test-size
@@ -29,7 +29,7 @@ test-unit:
 	cargo test --workspace --exclude frontend
 
 test-e2e:
-	cargo leptos build
+	cargo leptos build --split
 	cd end2end && npx playwright test
 
 ## The release wasm bundle's size, against the figure committed in bench/

@@ -11,6 +11,7 @@ pub mod i18n;
 mod layout;
 mod live;
 pub mod mailbox;
+mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod settings;
@@ -20,6 +21,7 @@ pub mod ui;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::Lazy;
 use leptos_router::{path, SsrMode};
 
 use crate::i18n::{use_i18n, I18n, Lang, Msg};
@@ -81,26 +83,46 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-up") view=auth::SignUpPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/verify-email") view=auth::VerifyEmailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/shipments") view=shipments::ShipmentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/shipments/new") view=shipments::NewShipmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/shipments/:id") view=shipments::ShipmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up") view={Lazy::<routes::SignUp>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view={Lazy::<routes::SignIn>::new()} ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/verify-email")
+                        view={Lazy::<routes::VerifyEmail>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/shipments")
+                        view={Lazy::<routes::Shipments>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/shipments/new")
+                        view={Lazy::<routes::NewShipment>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/shipments/:id")
+                        view={Lazy::<routes::Shipment>::new()}
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/shipments/:id/edit")
-                        view=shipments::EditShipmentPage
+                        view={Lazy::<routes::EditShipment>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/settings/user-permissions")
-                        view=settings::UserPermissionsPage
+                        view={Lazy::<routes::UserPermissions>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/dev/mailbox") view=mailbox::MailboxPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/dev/mailbox")
+                        view={Lazy::<routes::Mailbox>::new()}
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/invitations/accept")
-                        view=connections::InvitationPage
+                        view={Lazy::<routes::Invitation>::new()}
                         ssr=SsrMode::Async
                     />
                 </Routes>
