@@ -68,13 +68,6 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::provide(initial_lang());
     ui::Session::provide(i18n);
     live::Live::provide();
-    // Marks the page as hydrated, for tests that must act on the wasm-driven page.
-    #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/supply-chain-connect.css"/>
         <Title text=move || i18n.t(Msg::AppName)()/>
