@@ -42,25 +42,18 @@ pub const SCHEMA_VERSION: i64 = FILES.len() as i64;
 /// of a minute of start-up. Two replicas starting at once may both apply a changed
 /// file; every statement is `OVERWRITE`, so that is harmless.
 pub(crate) async fn apply(db: &Db) -> Result<(), DbError> {
+    let mut files = FILES.iter();
+    // The first file defines `schema_file` itself, so it runs before that is read.
+    if let Some(first) = files.next() {
+        apply_file(db, first).await?;
+    }
     let applied = applied_hashes(db).await?;
-    let mut changed = 0usize;
-    for (index, (name, sql)) in FILES.iter().enumerate() {
-        let hash = hex::encode(Sha256::digest(sql.as_bytes()));
-        if index > 0 && applied.get(*name) == Some(&hash) {
-            continue;
+    let mut changed = 1usize;
+    for file in files {
+        if applied.get(file.0) != Some(&hash_of(file.1)) {
+            apply_file(db, file).await?;
+            changed += 1;
         }
-        check(db.conn.query(*sql).await).map_err(|e| {
-            tracing::error!(file = name, error = %e, "schema file failed");
-            e
-        })?;
-        check(
-            db.conn
-                .query("UPSERT type::record('schema_file', $name) SET hash = $hash, applied_at = time::now()")
-                .bind(("name", *name))
-                .bind(("hash", hash))
-                .await,
-        )?;
-        changed += 1;
     }
     check(
         db.conn
@@ -76,26 +69,40 @@ pub(crate) async fn apply(db: &Db) -> Result<(), DbError> {
     Ok(())
 }
 
-/// File name → hash of the text last applied. Empty on a new database (the first file,
-/// which defines the table, is applied before this is read again).
+fn hash_of(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+/// Runs one file and records the hash of its text.
+async fn apply_file(db: &Db, (name, sql): &(&str, &str)) -> Result<(), DbError> {
+    check(db.conn.query(*sql).await).map_err(|e| {
+        tracing::error!(file = name, error = %e, "schema file failed");
+        e
+    })?;
+    check(
+        db.conn
+            .query("UPSERT type::record('schema_file', $name) SET hash = $hash, applied_at = time::now()")
+            .bind(("name", *name))
+            .bind(("hash", hash_of(sql)))
+            .await,
+    )?;
+    Ok(())
+}
+
+/// File name → hash of the text last applied.
 async fn applied_hashes(db: &Db) -> Result<HashMap<String, String>, DbError> {
     #[derive(SurrealValue)]
     struct Applied {
         name: String,
         hash: String,
     }
-    let mut response = match check(
+    let mut response = check(
         db.conn
             .query("SELECT record::id(id) AS name, hash FROM schema_file")
             .await,
-    ) {
-        Ok(response) => response,
-        // A database from before this table existed, or a new one.
-        Err(_) => return Ok(HashMap::new()),
-    };
+    )?;
     Ok(response
-        .take::<Vec<Applied>>(0)
-        .unwrap_or_default()
+        .take::<Vec<Applied>>(0)?
         .into_iter()
         .map(|a| (a.name, a.hash))
         .collect())
