@@ -2,7 +2,11 @@
 # wasm-opt comes from the npm package binaryen: cargo-leptos uses the one on PATH.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run dev release test test-unit test-e2e test-size test-scale bench setup setup-test
+.PHONY: run dev release test lint test-unit test-e2e test-size test-scale bench setup setup-test
+
+# cargo-leptos builds the dev server with `--cfg erase_components`; the tests use the
+# same flags, so the two share one build of every dependency instead of two.
+TEST_RUSTFLAGS := --cfg erase_components
 
 ## Build and serve the app on the embedded database (./data) at http://127.0.0.1:3000
 run: setup
@@ -16,8 +20,9 @@ dev: setup
 release: setup
 	cargo leptos serve --release --split
 
-## Every test: unit and server tests, then the browser tests against a real SMTP server
-test: setup-test test-unit test-e2e test-size
+## Every test: formatting and lints, unit and server tests, then the browser tests
+## against a real SMTP server, then the release wasm's size
+test: setup-test lint test-unit test-e2e test-size
 
 setup:
 	scripts/setup
@@ -25,8 +30,14 @@ setup:
 setup-test:
 	scripts/setup test
 
+## rustfmt, and clippy with warnings as errors, for the server and for the wasm
+lint:
+	cargo fmt --all --check
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
 test-unit:
-	cargo test --workspace --exclude frontend
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --workspace --exclude frontend
 
 test-e2e:
 	cargo leptos build --split

@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use server_fn_error::{FromServerFnError, JsonEncoding, ServerFnErrorErr};
 
+use db::Refusal;
+
 use crate::domain::shipment::CsvLineError;
 use crate::domain::InputError;
 use crate::i18n::Msg;
@@ -26,38 +28,18 @@ pub enum AppError {
     Unauthorized,
     #[error("not allowed")]
     Forbidden,
-    #[error("not found")]
-    NotFound,
-    #[error("email already registered")]
-    EmailTaken,
     #[error("wrong email or password")]
     BadCredentials,
     #[error("too many attempts")]
     TooManyAttempts,
-    #[error("link no longer valid")]
-    LinkInvalid,
     #[error("email address not verified")]
     EmailNotVerified,
     #[error("only administrators may do that")]
     AdminOnly,
-    #[error("invitation no longer valid")]
-    InvitationInvalid,
-    #[error("a pending invitation to this address exists")]
-    AlreadyInvited,
-    #[error("already connected")]
-    AlreadyConnected,
-    #[error("account of the same kind as the inviter")]
-    WrongAccountKind,
     #[error("invitation sent to another address")]
     InvitationForOtherEmail,
     #[error("daily invitation limit reached")]
     InvitationLimit,
-    #[error("the shipment is not at a step that allows this")]
-    WrongState,
-    #[error("not connected")]
-    NotConnected,
-    #[error("changed meanwhile")]
-    Stale,
     #[error("bad lines in the item list")]
     ItemLines(Vec<CsvLineError>),
     /// The request's arguments could not be read (missing, malformed, not UTF-8).
@@ -68,6 +50,17 @@ pub enum AppError {
     /// The request never got an answer from our code (network down, bad response).
     #[error("transport: {0}")]
     Transport(String),
+    /// A rule of the storage refused the change. On the wire it is the refusal's own
+    /// code (`"stale"`), like the variants above.
+    #[error("refused: {}", .0.code())]
+    #[serde(untagged)]
+    Refused(Refusal),
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Refused(r)
+    }
 }
 
 impl From<InputError> for AppError {
@@ -83,26 +76,17 @@ impl AppError {
             AppError::Input(e) => e.message(),
             AppError::Unauthorized => Msg::ErrUnauthorized,
             AppError::Forbidden => Msg::ErrForbidden,
-            AppError::NotFound => Msg::ErrNotFound,
-            AppError::EmailTaken => Msg::ErrEmailTaken,
             AppError::BadCredentials => Msg::ErrBadCredentials,
             AppError::TooManyAttempts => Msg::ErrTooManyAttempts,
-            AppError::LinkInvalid => Msg::ErrLinkInvalid,
             AppError::EmailNotVerified => Msg::ErrEmailNotVerified,
             AppError::AdminOnly => Msg::ErrAdminOnly,
-            AppError::InvitationInvalid => Msg::ErrInvitationInvalid,
-            AppError::AlreadyInvited => Msg::ErrAlreadyInvited,
-            AppError::AlreadyConnected => Msg::ErrAlreadyConnected,
-            AppError::WrongAccountKind => Msg::ErrWrongAccountKind,
             AppError::InvitationForOtherEmail => Msg::ErrInvitationForOtherEmail,
             AppError::InvitationLimit => Msg::ErrInvitationLimit,
-            AppError::WrongState => Msg::ErrWrongState,
-            AppError::NotConnected => Msg::ErrNotConnected,
-            AppError::Stale => Msg::ErrStale,
             AppError::ItemLines(_) => Msg::ErrItemLines,
             AppError::BadRequest => Msg::ErrBadRequest,
             AppError::Internal => Msg::ErrInternal,
             AppError::Transport(_) => Msg::ErrTransport,
+            AppError::Refused(r) => Msg::Refused(*r),
         }
     }
 
@@ -136,17 +120,9 @@ impl AppError {
             | AppError::EmailNotVerified
             | AppError::AdminOnly
             | AppError::InvitationForOtherEmail => 403,
-            AppError::NotFound => 404,
-            AppError::EmailTaken
-            | AppError::AlreadyInvited
-            | AppError::AlreadyConnected
-            | AppError::WrongAccountKind
-            | AppError::WrongState
-            | AppError::NotConnected
-            | AppError::Stale => 409,
-            AppError::LinkInvalid | AppError::InvitationInvalid => 410,
             AppError::TooManyAttempts | AppError::InvitationLimit => 429,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Refused(r) => r.status(),
         }
     }
 
@@ -183,10 +159,14 @@ mod tests {
             AppError::BadCredentials,
             AppError::Input(InputError::PasswordTooShort),
             AppError::TooManyAttempts,
+            AppError::Refused(Refusal::Stale),
+            AppError::Refused(Refusal::NotFound),
         ] {
             assert_eq!(AppError::from_query(&e.to_query()), Some(e));
         }
         assert_eq!(AppError::from_query("<script>"), None);
+        // A refusal travels as its bare code, as the other variants do.
+        assert_eq!(AppError::Refused(Refusal::Stale).to_query(), "\"stale\"");
     }
 
     #[test]

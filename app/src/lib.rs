@@ -16,6 +16,7 @@ mod routes;
 pub mod server;
 pub mod settings;
 pub mod shipments;
+pub mod text;
 pub mod ui;
 
 use leptos::prelude::*;

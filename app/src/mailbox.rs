@@ -23,21 +23,21 @@ pub struct MailboxMessage {
 
 #[server(endpoint = "dev/mailbox_enabled")]
 pub async fn mailbox_enabled() -> Result<bool, AppError> {
-    use crate::server::{boundary, state};
-    boundary("dev.mailbox_enabled", async move {
-        Ok(state()?.settings.dev_mailbox)
+    use crate::server::boundary;
+    boundary("dev.mailbox_enabled", |cx| async move {
+        Ok(cx.state.settings.dev_mailbox)
     })
     .await
 }
 
 #[server(endpoint = "dev/mailbox")]
 pub async fn mailbox() -> Result<Vec<MailboxMessage>, AppError> {
-    use crate::server::{boundary, internal, state};
+    use crate::server::{boundary, internal};
 
-    boundary("dev.mailbox", async move {
-        let state = state()?;
+    boundary("dev.mailbox", |cx| async move {
+        let state = &cx.state;
         if !state.settings.dev_mailbox {
-            return Err(AppError::NotFound);
+            return Err(AppError::Refused(db::Refusal::NotFound));
         }
         let entries = state
             .db
@@ -106,7 +106,7 @@ fn Message(m: MailboxMessage) -> impl IntoView {
             <h2 id=heading_id>{m.subject}</h2>
             <p class="muted">
                 {i18n.t(Msg::MailboxTo)} ": " {m.to} " · " {i18n.t(status)} " · "
-                {crate::ui::format_time(m.created_at)}
+                {crate::text::format_time(m.created_at)}
             </p>
             <h3>{i18n.t(Msg::MailboxLinks)}</h3>
             <ul>

@@ -20,11 +20,12 @@ pub struct AccountUser {
 /// The users of the caller's own account; nobody else's.
 #[server(endpoint = "settings/account_users")]
 pub async fn account_users() -> Result<Vec<AccountUser>, AppError> {
-    use crate::server::{boundary, internal, require_user, state};
+    use crate::server::{boundary, internal};
 
-    boundary("settings.account_users", async move {
-        let me = require_user().await?;
-        let users = state()?
+    boundary("settings.account_users", |cx| async move {
+        let me = cx.require_user().await?;
+        let users = cx
+            .state
             .db
             .account_users(&me.account_id)
             .await

@@ -11,6 +11,9 @@ use crate::i18n::{use_i18n, I18n, Lang, Msg};
 
 /// Who is signed in, and the actions that change it. `me` is fetched again whenever
 /// one of them completes, so every part of the page agrees without a reload.
+/// The latest outcome of one action, for a page's alert.
+pub type Outcome = Box<dyn Fn() -> Option<Result<(), AppError>> + Send + Sync>;
+
 #[derive(Clone, Copy)]
 pub struct Session {
     pub me: Resource<Result<Option<Me>, AppError>>,
@@ -163,15 +166,6 @@ where
     }
 }
 
-/// A Unix time as `YYYY-MM-DD HH:MM UTC`, the same on the server and in the browser.
-pub fn format_time(unix: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
-}
-
 /// A new password's field, with its rules spelled out beside it.
 #[component]
 pub fn NewPasswordField() -> impl IntoView {
@@ -199,16 +193,4 @@ pub fn LanguageSelect(id: &'static str, label: Msg) -> impl IntoView {
                 .collect_view()}
         </select>
     }
-}
-
-/// Percent-encodes a value for a URL's query string.
-pub fn encode_query_value(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -4,7 +4,7 @@ use surrealdb::types::SurrealValue;
 
 use crate::outbox::{bind_email, OutgoingEmail, OUTBOX_INSERT};
 use crate::secrets::new_key;
-use crate::{check, retry, Db, DbError, Timestamp};
+use crate::{check, retry, Db, DbError, Refusal, Timestamp};
 
 /// A company and its first user, the administrator. Values are already parsed by the
 /// caller's domain types; the schema's ASSERTs are the last line of defence.
@@ -106,11 +106,10 @@ impl Db {
         match result {
             Ok(_) => Ok(account_key),
             Err(DbError::Database(e))
-                if e.message().contains("scc:email_taken")
-                    || e.message().contains("already exists")
+                if e.message().contains("already exists")
                     || e.message().contains("already contains") =>
             {
-                Err(DbError::EmailTaken)
+                Err(DbError::Refused(Refusal::EmailTaken))
             }
             Err(e) => Err(e),
         }
@@ -144,7 +143,7 @@ impl Db {
         );
         match result {
             Err(DbError::Database(e)) if e.message().contains("already exists") => {
-                Err(DbError::EmailTaken)
+                Err(DbError::Refused(Refusal::EmailTaken))
             }
             other => other.map(|_| ()),
         }
@@ -202,7 +201,7 @@ impl Db {
                     "BEGIN TRANSACTION;
                      LET $t = (SELECT * FROM type::record('email_token', $secret_hash))[0];
                      IF $t = NONE OR $t.purpose != 'verify_email' OR $t.used_at != NONE OR $t.expires_at <= $now {
-                         THROW 'scc:token_invalid'
+                         THROW 'scc:link_invalid'
                      };
                      UPDATE $t.id SET used_at = $now;
                      UPDATE $t.user SET email_verified_at = $now WHERE email_verified_at = NONE;
@@ -224,8 +223,10 @@ impl Db {
             .take::<Vec<String>>(0)?
             .into_iter()
             .next()
-            .ok_or(DbError::NotFound)?;
-        self.user(&user_id).await?.ok_or(DbError::NotFound)
+            .ok_or(DbError::Refused(Refusal::NotFound))?;
+        self.user(&user_id)
+            .await?
+            .ok_or(DbError::Refused(Refusal::NotFound))
     }
 
     /// Replaces the user's unused verification links with a new one and queues its email.

@@ -8,16 +8,8 @@ use surrealdb::types::SurrealValue;
 use crate::accounts::{bind_new_account, NewAccount, CREATE_ACCOUNT};
 use crate::outbox::{bind_email, bind_emails, outbox_inserts, OutgoingEmail, OUTBOX_INSERT};
 use crate::secrets::new_key;
-use crate::shipments::UNSHARE_ON_REMOVAL;
-use crate::{check, retry, Db, DbError, Timestamp};
-
-/// Who did something, as the history will show it.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: String,
-    pub name: String,
-    pub company: String,
-}
+use crate::shipments::unshare_on_removal;
+use crate::{bind_actor, check, retry, take_last, Actor, Db, DbError, Timestamp};
 
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
@@ -90,7 +82,7 @@ const ACCEPT: &str = "
     IF $inv = NONE OR $inv.status != 'pending' OR $inv.expires_at <= $now { THROW 'scc:invitation_invalid' };
     LET $me = type::record('account', $account);
     IF $inv.to_email NOTINSIDE (SELECT VALUE email FROM user WHERE account = $me) { THROW 'scc:invitation_invalid' };
-    IF $me.kind = $inv.from_kind { THROW 'scc:wrong_kind' };
+    IF $me.kind = $inv.from_kind { THROW 'scc:wrong_account_kind' };
     LET $seller = IF $inv.from_kind = 'seller' { $inv.from_account } ELSE { $me };
     LET $supplier = IF $inv.from_kind = 'seller' { $me } ELSE { $inv.from_account };
     LET $edge = type::record('connected', [record::id($seller), record::id($supplier)]);
@@ -103,16 +95,6 @@ const ACCEPT: &str = "
     CREATE connection_event SET invitation = $inv.id, seller = $seller, supplier = $supplier,
         action = 'accepted', actor_name = $actor_name, actor_company = $actor_company, at = $now;
 ";
-
-pub(crate) fn bind_actor<'a, C: surrealdb::Connection>(
-    query: surrealdb::method::Query<'a, C>,
-    actor: &Actor,
-) -> surrealdb::method::Query<'a, C> {
-    query
-        .bind(("user", actor.user_id.clone()))
-        .bind(("actor_name", actor.name.clone()))
-        .bind(("actor_company", actor.company.clone()))
-}
 
 impl Db {
     /// Runs one invitation transaction on `$id` for account `$account` by `actor`, with
@@ -218,7 +200,7 @@ impl Db {
         account_id: &str,
         now: Timestamp,
     ) -> Result<Vec<InvitationRow>, DbError> {
-        let mut response = check(
+        let response = check(
             self.conn
                 .query(format!(
                     "LET $emails = (SELECT VALUE email FROM user WHERE account = type::record('account', $account));
@@ -230,7 +212,7 @@ impl Db {
                 .bind(("now", now))
                 .await,
         )?;
-        Ok(response.take(1)?)
+        take_last(response)
     }
 
     /// The live invitation behind a link, or `None` (unknown, used, cancelled, expired).
@@ -267,6 +249,7 @@ impl Db {
 
     /// Sends a pending invitation again with a new link (the old one dies) and a new
     /// expiry. Only the sending account may; anything else is `NotFound`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn resend_invitation(
         &self,
         id: &str,
@@ -399,22 +382,36 @@ impl Db {
 
     /// The accounts this one is connected to, newest first.
     pub async fn connections(&self, account_id: &str) -> Result<Vec<ConnectionRow>, DbError> {
-        let mut response = check(
+        /// Both directions of the graph from one account.
+        #[derive(SurrealValue)]
+        struct Edges {
+            outgoing: Vec<ConnectionRow>,
+            incoming: Vec<ConnectionRow>,
+        }
+        let response = check(
             self.conn
                 .query(
                     "LET $me = type::record('account', $account);
-                     SELECT record::id(out) AS account_id, out.company_name AS company_name,
-                         out.kind AS kind, time::unix(since) AS since FROM connected WHERE in = $me;
-                     SELECT record::id(in) AS account_id, in.company_name AS company_name,
-                         in.kind AS kind, time::unix(since) AS since FROM connected WHERE out = $me;",
+                     RETURN {
+                         outgoing: (SELECT record::id(out) AS account_id, out.company_name AS company_name,
+                             out.kind AS kind, time::unix(since) AS since FROM connected WHERE in = $me),
+                         incoming: (SELECT record::id(in) AS account_id, in.company_name AS company_name,
+                             in.kind AS kind, time::unix(since) AS since FROM connected WHERE out = $me),
+                     };",
                 )
                 .bind(("account", account_id.to_owned()))
                 .await,
         )?;
-        let mut rows: Vec<ConnectionRow> = response.take(1)?;
-        rows.extend(response.take::<Vec<ConnectionRow>>(2)?);
-        rows.sort_by(|a, b| b.since.cmp(&a.since));
-        Ok(rows)
+        let Some(Edges {
+            mut outgoing,
+            incoming,
+        }) = take_last::<Option<Edges>>(response)?
+        else {
+            return Ok(Vec::new());
+        };
+        outgoing.extend(incoming);
+        outgoing.sort_by_key(|c| std::cmp::Reverse(c.since));
+        Ok(outgoing)
     }
 
     /// The administrators of an account: who to write to about it.
@@ -451,9 +448,10 @@ impl Db {
              DELETE $edge.id;
              CREATE connection_event SET seller = $edge.in, supplier = $edge.out, action = 'removed',
                  actor_name = $actor_name, actor_company = $actor_company, at = $now;
-             {UNSHARE_ON_REMOVAL}
+             {}
              {}
              COMMIT TRANSACTION;",
+            unshare_on_removal(),
             outbox_inserts(emails.len())
         );
         retry(|| async {
@@ -471,7 +469,7 @@ impl Db {
 
     /// Whether the two accounts are connected now.
     pub async fn are_connected(&self, a: &str, b: &str) -> Result<bool, DbError> {
-        let mut response = check(
+        let response = check(
             self.conn
                 .query(
                     "LET $a = type::record('account', $a_id); LET $b = type::record('account', $b_id);
@@ -481,7 +479,7 @@ impl Db {
                 .bind(("b_id", b.to_owned()))
                 .await,
         )?;
-        Ok(response.take::<Option<bool>>(2)?.unwrap_or(false))
+        Ok(take_last::<Option<bool>>(response)?.unwrap_or(false))
     }
 
     /// The history of the pair formed by `account_id` and `other_id`, oldest first:
@@ -491,7 +489,7 @@ impl Db {
         account_id: &str,
         other_id: &str,
     ) -> Result<Vec<EventRow>, DbError> {
-        let mut response = check(
+        let response = check(
             self.conn
                 .query(
                     "LET $me = type::record('account', $account);
@@ -504,6 +502,6 @@ impl Db {
                 .bind(("other_id", other_id.to_owned()))
                 .await,
         )?;
-        Ok(response.take(2)?)
+        take_last(response)
     }
 }

@@ -1,19 +1,19 @@
 //! Shipments: the seller prepares one, shares it with a connected supplier (an edge
 //! `shipment->shared_with->account`), and the supplier packs, labels and ships it.
 //!
-//! Every change is one transaction that first checks who is calling (the seller's
-//! account, or the supplier's with the share edge and a live connection) and that the
-//! shipment is in a state that allows the step; then it writes, bumps `version`, and
+//! Every step is one transaction ([`Step::sql`]) that first checks who is calling (the
+//! seller's account, or the supplier's with the share edge and a live connection) and
+//! that the shipment's status allows the step, by the one transition table
+//! ([`Step::transition`]); then it writes, sets the new status, bumps `version`, and
 //! records a `shipment_event`, which is also what the live feed pushes to browsers.
-//! Changes made after reading (boxes, shipping, tracking) carry the version they read:
-//! if another tab saved in between, the change is refused as `Conflict`.
+//! Changes made from a form (edits, share, boxes, shipping, tracking) carry the version
+//! they read: if another tab saved in between, the change is refused as stale.
 
 use surrealdb::types::SurrealValue;
 
-use crate::connections::{bind_actor, Actor};
 use crate::outbox::{bind_emails, outbox_inserts, OutgoingEmail};
 use crate::secrets::{new_key, new_shipment_id};
-use crate::{check, retry, Db, DbError, Timestamp};
+use crate::{bind_actor, check, retry, take_last, Actor, Db, DbError, Refusal, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq, SurrealValue)]
 pub struct Address {
@@ -234,9 +234,6 @@ const SUPPLIER_SCOPE: &str = "
     LET $supplier_key = $account;
 ";
 
-/// Refuses a change made on a version other than the one the caller read.
-const SAME_VERSION: &str = "IF $s.version != $version { THROW 'scc:stale' };";
-
 /// Records `$action` with `$detail` in the timeline (and so in the live feed).
 const EVENT: &str = "
     CREATE shipment_event SET shipment = $s.id, shipment_key = record::id($s.id),
@@ -244,58 +241,252 @@ const EVENT: &str = "
         actor_name = $actor_name, actor_company = $actor_company, detail = $detail, at = $now;
 ";
 
+/// Each step a shipment can take after it is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Edit,
+    Share,
+    StopSharing,
+    Cancel,
+    SaveBox,
+    DeleteBox,
+    SaveShipping,
+    Reopen,
+    MarkShipped,
+}
+
+/// Which side of the shipment takes a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum By {
+    Seller,
+    Supplier,
+}
+
+/// One row of the shipment's state machine.
+struct Transition {
+    by: By,
+    /// The statuses the step may start from.
+    from: &'static [&'static str],
+    /// The status it leaves the shipment in; `None` keeps the status.
+    to: Option<&'static str>,
+    /// Whether the caller sends the version it read, refused as stale if it changed
+    /// (changes made from a form the caller filled in).
+    versioned: bool,
+    /// Its timeline entry.
+    action: &'static str,
+}
+
+/// The statuses a shipment is open in: shared with a supplier, not yet shipped.
+const OPEN: &[&str] = &["shared", "packing", "labelled"];
+
+impl Step {
+    pub const ALL: [Step; 9] = [
+        Step::Edit,
+        Step::Share,
+        Step::StopSharing,
+        Step::Cancel,
+        Step::SaveBox,
+        Step::DeleteBox,
+        Step::SaveShipping,
+        Step::Reopen,
+        Step::MarkShipped,
+    ];
+
+    /// The shipment's state machine: the one place that says who takes each step, from
+    /// which statuses, and where it leaves the shipment. Every step's transaction
+    /// checks it ([`Step::sql`]); nothing before the transaction does.
+    fn transition(self) -> Transition {
+        let t = |by, from, to, versioned, action| Transition {
+            by,
+            from,
+            to,
+            versioned,
+            action,
+        };
+        match self {
+            Step::Edit => t(By::Seller, &["draft"], None, true, "edited"),
+            Step::Share => t(By::Seller, &["draft"], Some("shared"), true, "shared"),
+            Step::StopSharing => t(By::Seller, OPEN, Some("draft"), false, "unshared"),
+            Step::Cancel => t(
+                By::Seller,
+                &["draft", "shared", "packing", "labelled"],
+                Some("cancelled"),
+                false,
+                "cancelled",
+            ),
+            Step::SaveBox => t(
+                By::Supplier,
+                &["shared", "packing"],
+                Some("packing"),
+                true,
+                "box_saved",
+            ),
+            Step::DeleteBox => t(By::Supplier, &["packing"], None, false, "box_deleted"),
+            Step::SaveShipping => t(
+                By::Supplier,
+                &["packing"],
+                Some("labelled"),
+                true,
+                "shipping_saved",
+            ),
+            Step::Reopen => t(
+                By::Supplier,
+                &["labelled"],
+                Some("packing"),
+                false,
+                "reopened",
+            ),
+            Step::MarkShipped => t(
+                By::Supplier,
+                &["labelled"],
+                Some("shipped"),
+                true,
+                "shipped",
+            ),
+        }
+    }
+
+    /// What the step's transaction would refuse a change with, for a shipment read in
+    /// `status` at `version`, from a form based on version `based_on`: by the same
+    /// table, in the same order (status, then version). A form is checked against the
+    /// shipment as read (units left to box, every unit boxed) only where this is
+    /// `None`; otherwise those checks are moot and this is what the user should hear.
+    /// The transaction checks again, so a change in between is still refused.
+    pub fn refusal(self, status: &str, version: i64, based_on: i64) -> Option<Refusal> {
+        let rule = self.transition();
+        if !rule.from.contains(&status) {
+            Some(Refusal::WrongState)
+        } else if rule.versioned && version != based_on {
+            Some(Refusal::Stale)
+        } else {
+            None
+        }
+    }
+
+    /// The whole transaction of this step around `body` (which changes what is
+    /// particular to it), queueing `emails` messages: who is calling, the status and
+    /// version it may start from, the new status and version, the timeline entry.
+    pub fn sql(self, body: &str, emails: usize) -> String {
+        let rule = self.transition();
+        let scope = match rule.by {
+            By::Seller => SELLER_SCOPE,
+            By::Supplier => SUPPLIER_SCOPE,
+        };
+        let from: Vec<String> = rule.from.iter().map(|s| format!("'{s}'")).collect();
+        let status = format!(
+            "IF $s.status NOTINSIDE [{}] {{ {} }};",
+            from.join(", "),
+            Refusal::WrongState.throw()
+        );
+        let version = if rule.versioned {
+            format!(
+                "IF $s.version != $version {{ {} }};",
+                Refusal::Stale.throw()
+            )
+        } else {
+            String::new()
+        };
+        let to = rule
+            .to
+            .map(|to| format!("status = '{to}', "))
+            .unwrap_or_default();
+        let update = format!("UPDATE $s.id SET {to}version += 1, updated_at = $now;");
+        let outbox = outbox_inserts(emails);
+        let statements = [
+            scope.trim(),
+            &status,
+            &version,
+            body.trim(),
+            &update,
+            EVENT.trim(),
+            outbox.trim(),
+        ];
+        let inner: Vec<&str> = statements.into_iter().filter(|s| !s.is_empty()).collect();
+        format!(
+            "BEGIN TRANSACTION;\n    {}\nCOMMIT TRANSACTION;",
+            inner.join("\n    ")
+        )
+    }
+}
+
 /// Part of the transaction removing connection `$edge` (seller `in`, supplier `out`):
-/// every open shipment the pair shared goes back to the seller as a draft.
-pub(crate) const UNSHARE_ON_REMOVAL: &str = "
+/// every open shipment the pair shared goes back to the seller as a draft, as
+/// [`Step::StopSharing`] would take it back.
+pub(crate) fn unshare_on_removal() -> String {
+    let open: Vec<String> = Step::StopSharing
+        .transition()
+        .from
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect();
+    format!(
+        "
     FOR $sh IN (SELECT VALUE in FROM shared_with WHERE out = $edge.out AND in.seller = $edge.in
-        AND in.status IN ['shared', 'packing', 'labelled']) {
+        AND in.status IN [{}]) {{
         DELETE type::record('shared_with', record::id($sh));
         DELETE shipment_box WHERE shipment = $sh;
-        UPDATE $sh SET status = 'draft', supplier = NONE, mode = NONE, carrier = NONE,
-            ship_date = NONE, pro_number = NONE, version += 1, updated_at = $now;
+        UPDATE $sh SET status = 'draft', {TAKEN_BACK}, version += 1, updated_at = $now;
         CREATE shipment_event SET shipment = $sh, shipment_key = record::id($sh),
             seller_key = record::id($edge.in), supplier_key = record::id($edge.out),
             action = 'connection_removed', actor_name = $actor_name,
             actor_company = $actor_company, detail = '', at = $now;
-    };
-";
-
-/// The states in which each step may happen.
-fn require_status(allowed: &[&str]) -> String {
-    let list: Vec<String> = allowed.iter().map(|s| format!("'{s}'")).collect();
-    format!(
-        "IF $s.status NOTINSIDE [{}] {{ THROW 'scc:wrong_state' }};",
-        list.join(", ")
+    }};
+",
+        open.join(", ")
     )
 }
 
+/// What a shipment taken back from its supplier forgets of the supplier's work.
+const TAKEN_BACK: &str =
+    "supplier = NONE, mode = NONE, carrier = NONE, ship_date = NONE, pro_number = NONE";
+
+/// What every step carries: which shipment, who, its detail, the emails it sends.
+struct StepCall<'a> {
+    id: &'a str,
+    account: &'a str,
+    actor: &'a Actor,
+    detail: String,
+    emails: &'a [OutgoingEmail],
+    now: Timestamp,
+}
+
+impl<'a> StepCall<'a> {
+    /// A step with no detail and no email.
+    fn new(id: &'a str, account: &'a str, actor: &'a Actor, now: Timestamp) -> StepCall<'a> {
+        StepCall {
+            id,
+            account,
+            actor,
+            detail: String::new(),
+            emails: &[],
+            now,
+        }
+    }
+}
+
 impl Db {
-    /// One shipment step: `scope` and `body` inside a transaction, with the caller's
-    /// ids, the actor, the event and any emails bound, retried on conflicts.
-    #[allow(clippy::too_many_arguments)]
-    async fn shipment_step<'a>(
+    /// Runs `step` with `body` as one transaction, with the caller's ids, the actor,
+    /// the event and any emails bound, retried on conflicts.
+    async fn shipment_step(
         &self,
-        scope: &str,
+        step: Step,
         body: &str,
-        step: Step<'a>,
+        call: StepCall<'_>,
         bind: impl Fn(
             surrealdb::method::Query<'_, surrealdb::engine::any::Any>,
         ) -> surrealdb::method::Query<'_, surrealdb::engine::any::Any>,
     ) -> Result<(), DbError> {
-        let sql = format!(
-            "BEGIN TRANSACTION; {scope} {body} {EVENT} {} COMMIT TRANSACTION;",
-            outbox_inserts(step.emails.len())
-        );
+        let sql = step.sql(body, call.emails.len());
         retry(|| async {
             let query = self
                 .conn
                 .query(sql.as_str())
-                .bind(("id", step.id.to_owned()))
-                .bind(("account", step.account.to_owned()))
-                .bind(("action", step.action))
-                .bind(("detail", step.detail.clone()))
-                .bind(("now", step.now));
-            let query = bind_emails(bind_actor(query, step.actor), step.emails);
+                .bind(("id", call.id.to_owned()))
+                .bind(("account", call.account.to_owned()))
+                .bind(("action", step.transition().action))
+                .bind(("detail", call.detail.clone()))
+                .bind(("now", call.now));
+            let query = bind_emails(bind_actor(query, call.actor), call.emails);
             check(bind(query).await)
         })
         .await
@@ -303,37 +494,116 @@ impl Db {
     }
 }
 
-/// What every step carries: which shipment, who, what happened, the emails it sends.
-struct Step<'a> {
-    id: &'a str,
-    account: &'a str,
-    actor: &'a Actor,
-    action: &'static str,
-    detail: String,
-    emails: &'a [OutgoingEmail],
-    now: Timestamp,
+/// The particular part of each step's transaction; [`Step::sql`] adds the rest.
+mod body {
+    pub const EDIT: &str = "UPDATE $s.id SET name = $name, ship_from = $ship_from, \
+         destination = $destination, items = $items, units = math::sum($items.*.quantity);";
+
+    pub const SHARE: &str = "
+    LET $edge = type::record('connected', [$account, $supplier]);
+    IF !record::exists($edge) { THROW 'scc:not_connected' };
+    -- Writing the edge makes a concurrent removal of the connection conflict with
+    -- this share instead of both committing.
+    UPDATE $edge SET last_shared_at = $now;
+    LET $to = type::record('account', $supplier);
+    LET $from = $s.id;
+    RELATE $from->shared_with->$to SET id = type::record('shared_with', $id), since = $now,
+        message = $message;
+    UPDATE $s.id SET supplier = $to;
+    LET $supplier_key = $supplier;";
+
+    pub const STOP_SHARING: &str = "
+    DELETE type::record('shared_with', $id);
+    DELETE shipment_box WHERE shipment = $s.id;";
+
+    pub const CANCEL: &str = "
+    DELETE type::record('shared_with', $id);
+    UPDATE $s.id SET supplier = NONE;";
+
+    pub const SAVE_BOX: &str = "
+    LET $box = type::record('shipment_box', $box_key);
+    LET $existing = (SELECT * FROM $box)[0];
+    IF $is_new = false AND ($existing = NONE OR $existing.shipment != $s.id) { THROW 'scc:not_found' };
+    LET $number = IF $is_new {
+        ((SELECT VALUE number FROM shipment_box WHERE shipment = $s.id ORDER BY number DESC LIMIT 1)[0] ?? 0) + 1
+    } ELSE { $existing.number };
+    UPSERT $box SET shipment = $s.id, number = $number, contents = $contents,
+        weight_g = $weight_g, length_mm = $length_mm, width_mm = $width_mm,
+        height_mm = $height_mm, weight_unit = $weight_unit, length_unit = $length_unit;";
+
+    pub const DELETE_BOX: &str = "
+    LET $box = (SELECT * FROM type::record('shipment_box', $box_key))[0];
+    IF $box = NONE OR $box.shipment != $s.id { THROW 'scc:not_found' };
+    DELETE $box.id;";
+
+    pub const SAVE_SHIPPING: &str =
+        "UPDATE $s.id SET mode = $mode, carrier = $carrier, ship_date = $ship_date;";
+
+    pub const REOPEN: &str = "UPDATE $s.id SET mode = NONE;";
+
+    pub const MARK_SHIPPED: &str = "
+    FOR $t IN $tracking {
+        LET $box = (SELECT * FROM type::record('shipment_box', $t.box_id))[0];
+        IF $box = NONE OR $box.shipment != $s.id { THROW 'scc:not_found' };
+        UPDATE $box.id SET tracking = $t.number;
+    };
+    UPDATE $s.id SET pro_number = $pro_number;";
 }
 
-impl<'a> Step<'a> {
-    /// A step with no detail and no email.
-    fn new(
-        id: &'a str,
-        account: &'a str,
-        actor: &'a Actor,
-        action: &'static str,
-        now: Timestamp,
-    ) -> Step<'a> {
-        Step {
-            id,
-            account,
-            actor,
-            action,
-            detail: String::new(),
-            emails: &[],
-            now,
+impl Step {
+    /// The particular part of this step's transaction.
+    fn body(self) -> String {
+        match self {
+            Step::Edit => body::EDIT.into(),
+            Step::Share => body::SHARE.into(),
+            Step::StopSharing => {
+                format!("{}\n    UPDATE $s.id SET {TAKEN_BACK};", body::STOP_SHARING)
+            }
+            Step::Cancel => body::CANCEL.into(),
+            Step::SaveBox => body::SAVE_BOX.into(),
+            Step::DeleteBox => body::DELETE_BOX.into(),
+            Step::SaveShipping => body::SAVE_SHIPPING.into(),
+            Step::Reopen => body::REOPEN.into(),
+            Step::MarkShipped => body::MARK_SHIPPED.into(),
         }
     }
 }
+
+/// What one read of a shipment's page returns: one object, decoded as one.
+#[derive(Debug, Clone, SurrealValue)]
+struct ShipmentRead {
+    shipment: Option<ShipmentRow>,
+    /// Whether the supplier it is shared with (if any) is still connected to the seller.
+    supplier_connected: bool,
+    boxes: Vec<BoxRow>,
+    events: Vec<ShipmentEventRow>,
+}
+
+/// The read behind a shipment's page: the shipment with its share, its boxes and its
+/// timeline, in one `RETURN { … }`.
+const SHIPMENT_READ: &str = "
+    LET $share = (SELECT * FROM type::record('shared_with', $id))[0];
+    LET $supplier_id = IF $share = NONE { NONE } ELSE { record::id($share.out) };
+    LET $shipment = (SELECT record::id(id) AS id, record::id(seller) AS seller_id,
+            seller.company_name AS seller_company, name, ship_from, destination, items,
+            status, $supplier_id AS supplier_id,
+            $share.out.company_name AS supplier_company, $share.message AS share_message,
+            IF $share = NONE { NONE } ELSE { time::nano($share.since) } AS shared_since,
+            mode, carrier, ship_date, pro_number, version,
+            time::unix(created_at) AS created_at, time::unix(updated_at) AS updated_at
+        FROM type::record('shipment', $id))[0];
+    RETURN {
+        shipment: $shipment,
+        supplier_connected: IF $shipment = NONE OR $supplier_id = NONE { false } ELSE {
+            record::exists(type::record('connected', [$shipment.seller_id, $supplier_id]))
+        },
+        boxes: (SELECT record::id(id) AS id, number, contents, weight_g, length_mm, width_mm,
+                height_mm, weight_unit, length_unit, tracking
+            FROM shipment_box WHERE shipment = type::record('shipment', $id) ORDER BY number),
+        events: (SELECT action, actor_name, actor_company, detail, time::nano(at) AS at_nanos
+            FROM shipment_event WHERE shipment = type::record('shipment', $id) ORDER BY at_nanos),
+    };
+";
 
 impl Db {
     /// Creates a draft shipment for the seller `account`; returns its id.
@@ -381,13 +651,8 @@ impl Db {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let body = format!(
-            "{} {SAME_VERSION} UPDATE $s.id SET name = $name, ship_from = $ship_from, destination = $destination,
-                 items = $items, units = math::sum($items.*.quantity), version += 1, updated_at = $now;",
-            require_status(&["draft"])
-        );
-        let step = Step::new(id, account, actor, "edited", now);
-        self.shipment_step(SELLER_SCOPE, &body, step, |q| {
+        let call = StepCall::new(id, account, actor, now);
+        self.shipment_step(Step::Edit, &Step::Edit.body(), call, |q| {
             bind_shipment(q, new).bind(("version", version))
         })
         .await
@@ -400,41 +665,26 @@ impl Db {
         id: &str,
         account: &str,
     ) -> Result<Option<ShipmentDetail>, DbError> {
-        let mut response = check(
+        let response = check(
             self.conn
-                .query(
-                    "LET $share = (SELECT * FROM type::record('shared_with', $id))[0];
-                     LET $supplier_id = IF $share = NONE { NONE } ELSE { record::id($share.out) };
-                     SELECT record::id(id) AS id, record::id(seller) AS seller_id,
-                         seller.company_name AS seller_company, name, ship_from, destination, items,
-                         status, $supplier_id AS supplier_id,
-                         $share.out.company_name AS supplier_company, $share.message AS share_message,
-                         IF $share = NONE { NONE } ELSE { time::nano($share.since) } AS shared_since,
-                         mode, carrier, ship_date, pro_number, version,
-                         time::unix(created_at) AS created_at, time::unix(updated_at) AS updated_at
-                     FROM type::record('shipment', $id);
-                     SELECT record::id(id) AS id, number, contents, weight_g, length_mm, width_mm,
-                         height_mm, weight_unit, length_unit, tracking
-                     FROM shipment_box WHERE shipment = type::record('shipment', $id) ORDER BY number;
-                     SELECT action, actor_name, actor_company, detail, time::nano(at) AS at_nanos
-                     FROM shipment_event WHERE shipment = type::record('shipment', $id) ORDER BY at_nanos;",
-                )
+                .query(SHIPMENT_READ)
                 .bind(("id", id.to_owned()))
                 .await,
         )?;
-        let Some(shipment) = response.take::<Vec<ShipmentRow>>(2)?.into_iter().next() else {
+        let Some(read) = take_last::<Option<ShipmentRead>>(response)? else {
+            return Ok(None);
+        };
+        let Some(shipment) = read.shipment else {
             return Ok(None);
         };
         let role = if shipment.seller_id == account {
             Role::Seller
-        } else if shipment.supplier_id.as_deref() == Some(account)
-            && self.are_connected(&shipment.seller_id, account).await?
-        {
+        } else if shipment.supplier_id.as_deref() == Some(account) && read.supplier_connected {
             Role::Supplier
         } else {
             return Ok(None);
         };
-        let mut events: Vec<ShipmentEventRow> = response.take(4)?;
+        let mut events = read.events;
         // A supplier sees the timeline from its own share on: not who had it before.
         if role == Role::Supplier {
             let since = shipment.shared_since.unwrap_or(i64::MAX);
@@ -443,7 +693,7 @@ impl Db {
         Ok(Some(ShipmentDetail {
             role,
             shipment,
-            boxes: response.take(3)?,
+            boxes: read.boxes,
             events,
         }))
     }
@@ -457,7 +707,7 @@ impl Db {
         start: i64,
         limit: i64,
     ) -> Result<Vec<ShipmentListRow>, DbError> {
-        let mut response = check(
+        let response = check(
             self.conn
                 .query(seller_list_sql(status.is_some()))
                 .bind(("account", account.to_owned()))
@@ -466,7 +716,7 @@ impl Db {
                 .bind(("limit", limit))
                 .await,
         )?;
-        Ok(response.take(0)?)
+        take_last(response)
     }
 
     /// A page of the shipments shared with the supplier by sellers it is still
@@ -479,7 +729,7 @@ impl Db {
         start: i64,
         limit: i64,
     ) -> Result<Vec<ShipmentListRow>, DbError> {
-        let mut response = check(
+        let response = check(
             self.conn
                 .query(format!(
                     "LET $sellers = ({SUPPLIER_SELLERS}); {}",
@@ -492,7 +742,7 @@ impl Db {
                 .bind(("limit", limit))
                 .await,
         )?;
-        Ok(response.take(1)?)
+        take_last(response)
     }
 
     /// Shares a draft with a connected supplier and queues the emails to its
@@ -509,26 +759,11 @@ impl Db {
         emails: &[OutgoingEmail],
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let body = format!(
-            "{} {SAME_VERSION}
-             LET $edge = type::record('connected', [$account, $supplier]);
-             IF !record::exists($edge) {{ THROW 'scc:not_connected' }};
-             -- Writing the edge makes a concurrent removal of the connection conflict with
-             -- this share instead of both committing.
-             UPDATE $edge SET last_shared_at = $now;
-             LET $to = type::record('account', $supplier);
-             LET $from = $s.id;
-             RELATE $from->shared_with->$to SET id = type::record('shared_with', $id), since = $now,
-                 message = $message;
-             UPDATE $s.id SET status = 'shared', supplier = $to, version += 1, updated_at = $now;
-             LET $supplier_key = $supplier;",
-            require_status(&["draft"])
-        );
-        let step = Step {
+        let call = StepCall {
             emails,
-            ..Step::new(id, account, actor, "shared", now)
+            ..StepCall::new(id, account, actor, now)
         };
-        self.shipment_step(SELLER_SCOPE, &body, step, |q| {
+        self.shipment_step(Step::Share, &Step::Share.body(), call, |q| {
             q.bind(("supplier", supplier.to_owned()))
                 .bind(("message", message.to_owned()))
                 .bind(("version", version))
@@ -546,19 +781,12 @@ impl Db {
         emails: &[OutgoingEmail],
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let body = format!(
-            "{}
-             DELETE type::record('shared_with', $id);
-             DELETE shipment_box WHERE shipment = $s.id;
-             UPDATE $s.id SET status = 'draft', supplier = NONE, mode = NONE, carrier = NONE,
-                 ship_date = NONE, pro_number = NONE, version += 1, updated_at = $now;",
-            require_status(&["shared", "packing", "labelled"])
-        );
-        let step = Step {
+        let call = StepCall {
             emails,
-            ..Step::new(id, account, actor, "unshared", now)
+            ..StepCall::new(id, account, actor, now)
         };
-        self.shipment_step(SELLER_SCOPE, &body, step, |q| q).await
+        self.shipment_step(Step::StopSharing, &Step::StopSharing.body(), call, |q| q)
+            .await
     }
 
     /// Cancels a shipment that has not shipped; a supplier it was shared with loses it.
@@ -570,17 +798,12 @@ impl Db {
         emails: &[OutgoingEmail],
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let body = format!(
-            "{}
-             DELETE type::record('shared_with', $id);
-             UPDATE $s.id SET status = 'cancelled', supplier = NONE, version += 1, updated_at = $now;",
-            require_status(&["draft", "shared", "packing", "labelled"])
-        );
-        let step = Step {
+        let call = StepCall {
             emails,
-            ..Step::new(id, account, actor, "cancelled", now)
+            ..StepCall::new(id, account, actor, now)
         };
-        self.shipment_step(SELLER_SCOPE, &body, step, |q| q).await
+        self.shipment_step(Step::Cancel, &Step::Cancel.body(), call, |q| q)
+            .await
     }
 
     /// Adds a box (`box_id` None) or replaces one, as the supplier, on the version
@@ -597,22 +820,8 @@ impl Db {
         now: Timestamp,
     ) -> Result<String, DbError> {
         let key = box_id.map(str::to_owned).unwrap_or_else(new_key);
-        let body = format!(
-            "{} {SAME_VERSION}
-             LET $box = type::record('shipment_box', $box_key);
-             LET $existing = (SELECT * FROM $box)[0];
-             IF $is_new = false AND ($existing = NONE OR $existing.shipment != $s.id) {{ THROW 'scc:not_found' }};
-             LET $number = IF $is_new {{
-                 ((SELECT VALUE number FROM shipment_box WHERE shipment = $s.id ORDER BY number DESC LIMIT 1)[0] ?? 0) + 1
-             }} ELSE {{ $existing.number }};
-             UPSERT $box SET shipment = $s.id, number = $number, contents = $contents,
-                 weight_g = $weight_g, length_mm = $length_mm, width_mm = $width_mm,
-                 height_mm = $height_mm, weight_unit = $weight_unit, length_unit = $length_unit;
-             UPDATE $s.id SET status = 'packing', version += 1, updated_at = $now;",
-            require_status(&["shared", "packing"])
-        );
-        let step = Step::new(id, account, actor, "box_saved", now);
-        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
+        let call = StepCall::new(id, account, actor, now);
+        self.shipment_step(Step::SaveBox, &Step::SaveBox.body(), call, |q| {
             q.bind(("box_key", key.clone()))
                 .bind(("is_new", box_id.is_none()))
                 .bind(("version", version))
@@ -637,16 +846,8 @@ impl Db {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let body = format!(
-            "{}
-             LET $box = (SELECT * FROM type::record('shipment_box', $box_key))[0];
-             IF $box = NONE OR $box.shipment != $s.id {{ THROW 'scc:not_found' }};
-             DELETE $box.id;
-             UPDATE $s.id SET version += 1, updated_at = $now;",
-            require_status(&["packing"])
-        );
-        let step = Step::new(id, account, actor, "box_deleted", now);
-        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
+        let call = StepCall::new(id, account, actor, now);
+        self.shipment_step(Step::DeleteBox, &Step::DeleteBox.body(), call, |q| {
             q.bind(("box_key", box_id.to_owned()))
         })
         .await
@@ -666,17 +867,11 @@ impl Db {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let body = format!(
-            "{} {SAME_VERSION}
-             UPDATE $s.id SET mode = $mode, carrier = $carrier, ship_date = $ship_date,
-                 status = 'labelled', version += 1, updated_at = $now;",
-            require_status(&["packing"])
-        );
-        let step = Step {
+        let call = StepCall {
             detail: carrier.to_owned(),
-            ..Step::new(id, account, actor, "shipping_saved", now)
+            ..StepCall::new(id, account, actor, now)
         };
-        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
+        self.shipment_step(Step::SaveShipping, &Step::SaveShipping.body(), call, |q| {
             q.bind(("mode", mode.to_owned()))
                 .bind(("carrier", carrier.to_owned()))
                 .bind(("ship_date", ship_date.to_owned()))
@@ -693,13 +888,9 @@ impl Db {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let body = format!(
-            "{}
-             UPDATE $s.id SET status = 'packing', mode = NONE, version += 1, updated_at = $now;",
-            require_status(&["labelled"])
-        );
-        let step = Step::new(id, account, actor, "reopened", now);
-        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| q).await
+        let call = StepCall::new(id, account, actor, now);
+        self.shipment_step(Step::Reopen, &Step::Reopen.body(), call, |q| q)
+            .await
     }
 
     /// Records the tracking (one number per box, or the LTL PRO number), marks the
@@ -716,28 +907,27 @@ impl Db {
         emails: &[OutgoingEmail],
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let body = format!(
-            "{} {SAME_VERSION}
-             FOR $t IN $tracking {{
-                 LET $box = (SELECT * FROM type::record('shipment_box', $t.box_id))[0];
-                 IF $box = NONE OR $box.shipment != $s.id {{ THROW 'scc:not_found' }};
-                 UPDATE $box.id SET tracking = $t.number;
-             }};
-             UPDATE $s.id SET pro_number = $pro_number, status = 'shipped', version += 1,
-                 updated_at = $now;",
-            require_status(&["labelled"])
-        );
-        let step = Step {
+        let call = StepCall {
             emails,
-            ..Step::new(id, account, actor, "shipped", now)
+            ..StepCall::new(id, account, actor, now)
         };
-        self.shipment_step(SUPPLIER_SCOPE, &body, step, |q| {
+        self.shipment_step(Step::MarkShipped, &Step::MarkShipped.body(), call, |q| {
             q.bind(("tracking", tracking.to_vec()))
                 .bind(("pro_number", pro_number.map(str::to_owned)))
                 .bind(("version", version))
         })
         .await
     }
+}
+
+/// Every step's whole transaction as it is sent (with one email queued), for the
+/// snapshot test: a change to a rule shows up as a change to this text.
+pub fn step_transactions() -> String {
+    Step::ALL
+        .iter()
+        .map(|step| format!("-- {step:?}\n{}\n", step.sql(&step.body(), 1)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// One step on some shipment, as the live feed carries it: enough to decide whose
@@ -902,19 +1092,28 @@ mod tests {
                 now(),
             )
             .await;
-        assert!(matches!(refused, Err(DbError::NotFound)), "{refused:?}");
+        assert!(
+            matches!(refused, Err(DbError::Refused(Refusal::NotFound))),
+            "{refused:?}"
+        );
 
         let refused = db
             .share_shipment(&id, "other", "supplier", "", 0, &seller, &[], now())
             .await;
-        assert!(matches!(refused, Err(DbError::NotFound)), "{refused:?}");
+        assert!(
+            matches!(refused, Err(DbError::Refused(Refusal::NotFound))),
+            "{refused:?}"
+        );
         db.share_shipment(&id, "seller", "supplier", "Fragile", 0, &seller, &[], now())
             .await
             .expect("share");
         let again = db
             .share_shipment(&id, "seller", "supplier", "", 1, &seller, &[], now())
             .await;
-        assert!(matches!(again, Err(DbError::WrongState)), "{again:?}");
+        assert!(
+            matches!(again, Err(DbError::Refused(Refusal::WrongState))),
+            "{again:?}"
+        );
 
         let detail = db
             .shipment_for(&id, "supplier")
@@ -961,7 +1160,10 @@ mod tests {
                 now(),
             )
             .await;
-        assert!(matches!(stale, Err(DbError::Stale)), "{stale:?}");
+        assert!(
+            matches!(stale, Err(DbError::Refused(Refusal::Stale))),
+            "{stale:?}"
+        );
         db.save_box(
             &id,
             "supplier",
@@ -1009,7 +1211,10 @@ mod tests {
                 now(),
             )
             .await;
-        assert!(matches!(boxed, Err(DbError::WrongState)), "{boxed:?}");
+        assert!(
+            matches!(boxed, Err(DbError::Refused(Refusal::WrongState))),
+            "{boxed:?}"
+        );
         let tracking: Vec<BoxTracking> = detail
             .boxes
             .iter()
@@ -1050,7 +1255,10 @@ mod tests {
             ]
         );
         let stop = db.stop_sharing(&id, "seller", &seller, &[], now()).await;
-        assert!(matches!(stop, Err(DbError::WrongState)), "{stop:?}");
+        assert!(
+            matches!(stop, Err(DbError::Refused(Refusal::WrongState))),
+            "{stop:?}"
+        );
 
         for _ in 0..6 {
             let event = tokio::time::timeout(std::time::Duration::from_secs(5), feed.next())
@@ -1060,6 +1268,91 @@ mod tests {
             assert_eq!(event.shipment_key, id);
             assert_eq!(event.seller_key, "seller");
         }
+    }
+
+    /// Each step's transaction as sent; a rule that changes shows up in review as a
+    /// change to `db/snapshots/shipment_steps.surql` (`UPDATE_SNAPSHOTS=1` rewrites it).
+    #[test]
+    fn each_steps_transaction_is_as_recorded() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/snapshots/shipment_steps.surql"
+        );
+        let actual = step_transactions();
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(path, &actual).expect("write the snapshot");
+        }
+        let recorded = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            actual == recorded,
+            "a step's SurrealQL changed; review it and run with UPDATE_SNAPSHOTS=1:\n{actual}"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_step_is_refused_from_a_status_the_table_does_not_allow() {
+        let db = setup().await;
+        let (seller, supplier) = (actor("ann"), actor("wang"));
+        let id = db
+            .create_shipment("seller", &shipment(), &seller, now())
+            .await
+            .expect("create");
+        // A draft: the supplier's steps are not reachable (not shared: not found), and
+        // the seller's steps that need a shared shipment are refused by status.
+        let stop = db.stop_sharing(&id, "seller", &seller, &[], now()).await;
+        assert!(
+            matches!(stop, Err(DbError::Refused(Refusal::WrongState))),
+            "{stop:?}"
+        );
+        db.share_shipment(&id, "seller", "supplier", "", 0, &seller, &[], now())
+            .await
+            .expect("share");
+        // Shared: editing, shipping details, reopening and shipping are refused.
+        let edit = db
+            .update_shipment(&id, "seller", &shipment(), 1, &seller, now())
+            .await;
+        let shipping = db
+            .save_shipping(
+                &id,
+                "supplier",
+                "ltl",
+                "UPS",
+                "2026-12-01",
+                1,
+                &supplier,
+                now(),
+            )
+            .await;
+        let reopen = db.reopen_packing(&id, "supplier", &supplier, now()).await;
+        let shipped = db
+            .mark_shipped(&id, "supplier", &[], Some("PRO1"), 1, &supplier, &[], now())
+            .await;
+        for refused in [edit, shipping, reopen, shipped] {
+            assert!(
+                matches!(refused, Err(DbError::Refused(Refusal::WrongState))),
+                "{refused:?}"
+            );
+        }
+        // The same call succeeds from the status the table allows.
+        db.save_box(
+            &id,
+            "supplier",
+            None,
+            &one_box("MUG-1", 3),
+            1,
+            &supplier,
+            now(),
+        )
+        .await
+        .expect("box from shared");
+        db.cancel_shipment(&id, "seller", &seller, &[], now())
+            .await
+            .expect("cancel from packing");
+        let again = db.cancel_shipment(&id, "seller", &seller, &[], now()).await;
+        assert!(
+            matches!(again, Err(DbError::Refused(Refusal::WrongState))),
+            "{again:?}"
+        );
     }
 
     #[tokio::test]

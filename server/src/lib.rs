@@ -232,10 +232,10 @@ async fn labels(
     let user = match app::server::user_from_headers(&state.app, &headers).await {
         Ok(Some(user)) => user,
         Ok(None) => {
-            let next = format!("/shipments/{}", app::ui::encode_query_value(&id));
+            let next = format!("/shipments/{}", app::text::encode_query_value(&id));
             return axum::response::Redirect::to(&format!(
                 "/sign-in?next={}",
-                app::ui::encode_query_value(&next)
+                app::text::encode_query_value(&next)
             ))
             .into_response();
         }

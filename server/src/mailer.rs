@@ -20,6 +20,8 @@ const PER_PASS: usize = 20;
 /// How often the worker looks for due messages when nobody wakes it.
 const IDLE_POLL: Duration = Duration::from_secs(2);
 
+// One per process, moved once into the worker: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Transport {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,

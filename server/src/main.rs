@@ -38,7 +38,6 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    app::server::set_process_state(running.state.clone());
     tokio::select! {
         _ = running.server => {}
         _ = shutdown_signal() => tracing::info!("shutting down"),

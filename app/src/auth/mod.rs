@@ -35,7 +35,7 @@ mod ssr {
     use crate::domain::AccountKind;
     use crate::error::AppError;
     use crate::i18n::Lang;
-    use crate::server::{cookies, internal, AppState};
+    use crate::server::{cookies, internal, Ctx};
 
     pub const VERIFY_LINK_DAYS: i64 = 7;
 
@@ -57,13 +57,9 @@ mod ssr {
 
     /// Starts a new session for `user_id`: any session the browser already had is
     /// ended first, so the session id always changes at sign-in.
-    pub async fn start_session(
-        state: &AppState,
-        user_id: &str,
-        lang: Lang,
-    ) -> Result<(), AppError> {
-        let parts = crate::server::request_parts()?;
-        if let Some(old) = cookies::session_secret(&parts.headers) {
+    pub async fn start_session(cx: &Ctx, user_id: &str, lang: Lang) -> Result<(), AppError> {
+        let state = &cx.state;
+        if let Some(old) = cookies::session_secret(&cx.parts.headers) {
             state
                 .db
                 .delete_session(&old.hash())
@@ -82,9 +78,8 @@ mod ssr {
             )
             .await
             .map_err(internal("creating a session failed"))?;
-        let secure = state.settings.secure_cookies();
-        cookies::set_session(&secret, secure);
-        cookies::set_lang(lang.code(), secure);
+        cookies::set_session(cx, &secret);
+        cookies::set_lang(cx, lang.code());
         Ok(())
     }
 
@@ -127,11 +122,11 @@ pub async fn sign_up(
 ) -> Result<Lang, AppError> {
     use crate::domain::{CompanyName, EmailAddress, InputError, Password, PersonName};
     use crate::server::emails::{self, VerifyEmail};
-    use crate::server::{boundary, internal, passwords, redirect, state};
+    use crate::server::{boundary, db_error, passwords};
     use db::accounts::{NewAccount, VerificationLink};
     use db::secrets::Secret;
 
-    boundary("auth.sign_up", async move {
+    boundary("auth.sign_up", |cx| async move {
         let kind = AccountKind::parse(&kind)?;
         let company = CompanyName::parse(&company_name)?;
         let name = PersonName::parse(&name)?;
@@ -139,7 +134,7 @@ pub async fn sign_up(
         let password = Password::parse(&password)?;
         let lang = Lang::parse(&lang).ok_or(InputError::LanguageInvalid)?;
 
-        let state = state()?;
+        let state = &cx.state;
         let password_hash = passwords::hash(password).await?;
         let now = state.clock.now();
         let token = Secret::generate();
@@ -174,14 +169,11 @@ pub async fn sign_up(
             .db
             .create_account(&new, verification, now)
             .await
-            .map_err(|e| match e {
-                db::DbError::EmailTaken => AppError::EmailTaken,
-                e => internal("creating an account failed")(e),
-            })?;
+            .map_err(db_error("creating an account failed"))?;
         tracing::info!(account = %account, kind = kind.as_str(), "account created");
         state.mail_wakeup.notify_one();
-        ssr::start_session(&state, email.as_str(), lang).await?;
-        redirect("/");
+        ssr::start_session(&cx, email.as_str(), lang).await?;
+        cx.redirect("/");
         Ok(lang)
     })
     .await
@@ -193,11 +185,11 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<Lang, AppError> {
-    use crate::server::{boundary, internal, passwords, redirect, request_parts, state};
+    use crate::server::{boundary, internal, passwords};
 
-    boundary("auth.sign_in", async move {
-        let state = state()?;
-        let parts = request_parts()?;
+    boundary("auth.sign_in", |cx| async move {
+        let state = &cx.state;
+        let parts = &cx.parts;
         let now = state.clock.now();
         let email = email.trim().to_lowercase();
         const WINDOW_SECS: i64 = 15 * 60;
@@ -211,7 +203,7 @@ pub async fn sign_in(
             .rate_limit_hit(
                 &format!(
                     "sign_in:client:{}",
-                    ssr::client_address(&parts, state.settings.trust_forwarded_for)
+                    ssr::client_address(parts, state.settings.trust_forwarded_for)
                 ),
                 WINDOW_SECS,
                 now,
@@ -245,8 +237,8 @@ pub async fn sign_in(
             .map_err(internal("reading the user failed"))?
             .ok_or(AppError::BadCredentials)?;
         let lang = Lang::parse(&user.lang).unwrap_or_default();
-        ssr::start_session(&state, &user_id, lang).await?;
-        redirect(&safe_next(next.as_deref()));
+        ssr::start_session(&cx, &user_id, lang).await?;
+        cx.redirect(&safe_next(next.as_deref()));
         Ok(lang)
     })
     .await
@@ -269,11 +261,11 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 #[server(endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::{boundary, cookies, internal, redirect, request_parts, state};
+    use crate::server::{boundary, cookies, internal};
 
-    boundary("auth.sign_out", async move {
-        let state = state()?;
-        let parts = request_parts()?;
+    boundary("auth.sign_out", |cx| async move {
+        let state = &cx.state;
+        let parts = &cx.parts;
         if let Some(secret) = cookies::session_secret(&parts.headers) {
             state
                 .db
@@ -281,8 +273,8 @@ pub async fn sign_out() -> Result<(), AppError> {
                 .await
                 .map_err(internal("ending the session failed"))?;
         }
-        cookies::clear_session(state.settings.secure_cookies());
-        redirect("/sign-in");
+        cookies::clear_session(&cx);
+        cx.redirect("/sign-in");
         Ok(())
     })
     .await
@@ -290,22 +282,20 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[server(endpoint = "auth/verify_email")]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
-    use crate::server::{boundary, internal, redirect, state};
+    use crate::server::{boundary, db_error};
     use db::secrets::Secret;
 
-    boundary("auth.verify_email", async move {
-        let secret = Secret::from_user(&token).ok_or(AppError::LinkInvalid)?;
-        let state = state()?;
+    boundary("auth.verify_email", |cx| async move {
+        let secret =
+            Secret::from_user(&token).ok_or(AppError::Refused(db::Refusal::LinkInvalid))?;
+        let state = &cx.state;
         let user = state
             .db
             .verify_email(&secret.hash(), state.clock.now())
             .await
-            .map_err(|e| match e {
-                db::DbError::TokenInvalid => AppError::LinkInvalid,
-                e => internal("verifying an email failed")(e),
-            })?;
+            .map_err(db_error("verifying an email failed"))?;
         tracing::info!(user = %user.user_id, "email verified");
-        redirect("/");
+        cx.redirect("/");
         Ok(())
     })
     .await
@@ -314,16 +304,16 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
 #[server(endpoint = "auth/resend_verification")]
 pub async fn resend_verification() -> Result<(), AppError> {
     use crate::server::emails::{self, VerifyEmail};
-    use crate::server::{boundary, internal, require_user, state};
+    use crate::server::{boundary, internal};
     use db::accounts::VerificationLink;
     use db::secrets::Secret;
 
-    boundary("auth.resend_verification", async move {
-        let user = require_user().await?;
+    boundary("auth.resend_verification", |cx| async move {
+        let user = cx.require_user().await?;
         if user.verified {
             return Ok(());
         }
-        let state = state()?;
+        let state = &cx.state;
         let now = state.clock.now();
         let sent = state
             .db
@@ -370,10 +360,10 @@ pub async fn resend_verification() -> Result<(), AppError> {
 
 #[server(endpoint = "auth/whoami")]
 pub async fn whoami() -> Result<Option<Me>, AppError> {
-    use crate::server::{boundary, current_user};
+    use crate::server::boundary;
 
-    boundary("auth.whoami", async move {
-        current_user().await?.map(Me::try_from).transpose()
+    boundary("auth.whoami", |cx| async move {
+        cx.caller().await?.map(Me::try_from).transpose()
     })
     .await
 }
@@ -381,19 +371,19 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
 #[server(endpoint = "auth/set_language")]
 pub async fn set_language(lang: String) -> Result<Lang, AppError> {
     use crate::domain::InputError;
-    use crate::server::{boundary, cookies, current_user, internal, state};
+    use crate::server::{boundary, cookies, internal};
 
-    boundary("auth.set_language", async move {
+    boundary("auth.set_language", |cx| async move {
         let lang = Lang::parse(&lang).ok_or(InputError::LanguageInvalid)?;
-        let state = state()?;
-        if let Some(user) = current_user().await? {
+        let state = &cx.state;
+        if let Some(user) = cx.caller().await? {
             state
                 .db
                 .set_user_lang(&user.user_id, lang.code())
                 .await
                 .map_err(internal("saving the language failed"))?;
         }
-        cookies::set_lang(lang.code(), state.settings.secure_cookies());
+        cookies::set_lang(&cx, lang.code());
         Ok(lang)
     })
     .await

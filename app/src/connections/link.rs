@@ -7,9 +7,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::*;
 use crate::i18n::{use_i18n, Msg};
+use crate::text::{encode_query_value, format_time};
 use crate::ui::{
-    encode_query_value, form_error, format_time, use_session, ErrorAlert, LanguageSelect,
-    NewPasswordField, SubmitButton,
+    form_error, use_session, ErrorAlert, LanguageSelect, NewPasswordField, SubmitButton,
 };
 
 #[component]
@@ -69,7 +69,7 @@ fn Invitation(inv: InvitationView, token: String) -> impl IntoView {
             view! { <AcceptDecline inv=inv.clone() token=token.clone() my_company=company/> }.into_any()
         }
         Viewer::Recipient { same_kind: true, .. } => {
-            view! { <p class="alert alert-error" role="alert">{i18n.t(Msg::ErrWrongAccountKind)}</p> }.into_any()
+            view! { <p class="alert alert-error" role="alert">{i18n.t(Msg::Refused(db::Refusal::WrongAccountKind))}</p> }.into_any()
         }
         Viewer::Recipient { is_admin: false, .. } => {
             view! { <p class="alert alert-warn">{i18n.t(Msg::ErrAdminOnly)}</p> }.into_any()

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::AccountKind;
 use crate::error::AppError;
+use crate::i18n::Msg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,6 +22,16 @@ pub enum InvitationStatus {
     Pending,
     Expired,
     Declined,
+}
+
+impl InvitationStatus {
+    pub fn msg(self) -> Msg {
+        match self {
+            InvitationStatus::Pending => Msg::StatusPending,
+            InvitationStatus::Expired => Msg::StatusExpired,
+            InvitationStatus::Declined => Msg::StatusDeclined,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +65,45 @@ pub enum HistoryAction {
     Declined,
     Accepted,
     Removed,
+}
+
+impl HistoryAction {
+    pub const ALL: [HistoryAction; 6] = [
+        HistoryAction::Invited,
+        HistoryAction::Resent,
+        HistoryAction::Cancelled,
+        HistoryAction::Declined,
+        HistoryAction::Accepted,
+        HistoryAction::Removed,
+    ];
+
+    /// The code the storage records in a connection's history.
+    pub fn code(self) -> &'static str {
+        match self {
+            HistoryAction::Invited => "invited",
+            HistoryAction::Resent => "resent",
+            HistoryAction::Cancelled => "cancelled",
+            HistoryAction::Declined => "declined",
+            HistoryAction::Accepted => "accepted",
+            HistoryAction::Removed => "removed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<HistoryAction> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// The history line, with `{name}` and `{company}` of who did it.
+    pub fn msg(self) -> Msg {
+        match self {
+            HistoryAction::Invited => Msg::HistoryInvited,
+            HistoryAction::Resent => Msg::HistoryResent,
+            HistoryAction::Cancelled => Msg::HistoryCancelled,
+            HistoryAction::Declined => Msg::HistoryDeclined,
+            HistoryAction::Accepted => Msg::HistoryAccepted,
+            HistoryAction::Removed => Msg::HistoryRemoved,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,9 +182,9 @@ pub(crate) mod ssr;
 
 #[server(endpoint = "connections/overview")]
 pub async fn connections_overview() -> Result<Overview, AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("connections.overview", async move {
-        ssr::overview(require_user().await?).await
+    use crate::server::boundary;
+    boundary("connections.overview", |cx| async move {
+        ssr::overview(&cx, cx.require_user().await?).await
     })
     .await
 }
@@ -146,55 +196,55 @@ pub async fn send_invitation(
     email: String,
     lang: String,
 ) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("connections.invite", async move {
-        let me = require_user().await?;
-        ssr::send_invitation(me, &company_name, &contact_name, &email, &lang).await
+    use crate::server::boundary;
+    boundary("connections.invite", |cx| async move {
+        let me = cx.require_user().await?;
+        ssr::send_invitation(&cx, me, &company_name, &contact_name, &email, &lang).await
     })
     .await
 }
 
 #[server(endpoint = "connections/resend")]
 pub async fn resend_invitation(id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("connections.resend", async move {
-        ssr::resend(require_user().await?, &id).await
+    use crate::server::boundary;
+    boundary("connections.resend", |cx| async move {
+        ssr::resend(&cx, cx.require_user().await?, &id).await
     })
     .await
 }
 
 #[server(endpoint = "connections/cancel")]
 pub async fn cancel_invitation(id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("connections.cancel", async move {
-        ssr::cancel(require_user().await?, &id).await
+    use crate::server::boundary;
+    boundary("connections.cancel", |cx| async move {
+        ssr::cancel(&cx, cx.require_user().await?, &id).await
     })
     .await
 }
 
 #[server(endpoint = "connections/accept")]
 pub async fn accept_invitation(id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("connections.accept", async move {
-        ssr::accept(require_user().await?, &id).await
+    use crate::server::boundary;
+    boundary("connections.accept", |cx| async move {
+        ssr::accept(&cx, cx.require_user().await?, &id).await
     })
     .await
 }
 
 #[server(endpoint = "connections/decline")]
 pub async fn decline_invitation(id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("connections.decline", async move {
-        ssr::decline(require_user().await?, &id).await
+    use crate::server::boundary;
+    boundary("connections.decline", |cx| async move {
+        ssr::decline(&cx, cx.require_user().await?, &id).await
     })
     .await
 }
 
 #[server(endpoint = "connections/remove")]
 pub async fn remove_connection(account_id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("connections.remove", async move {
-        ssr::remove(require_user().await?, &account_id).await
+    use crate::server::boundary;
+    boundary("connections.remove", |cx| async move {
+        ssr::remove(&cx, cx.require_user().await?, &account_id).await
     })
     .await
 }
@@ -204,18 +254,18 @@ pub async fn remove_connection(account_id: String) -> Result<(), AppError> {
 #[server(endpoint = "invitations/view")]
 pub async fn view_invitation(token: String) -> Result<InvitationView, AppError> {
     use crate::server::boundary;
-    boundary("invitations.view", async move {
-        ssr::view_by_link(&token).await
+    boundary("invitations.view", |cx| async move {
+        ssr::view_by_link(&cx, &token).await
     })
     .await
 }
 
 #[server(endpoint = "invitations/accept")]
 pub async fn accept_invitation_link(token: String) -> Result<(), AppError> {
-    use crate::server::{boundary, redirect, require_user};
-    boundary("invitations.accept", async move {
-        ssr::accept_by_link(require_user().await?, &token).await?;
-        redirect("/settings/user-permissions");
+    use crate::server::boundary;
+    boundary("invitations.accept", |cx| async move {
+        ssr::accept_by_link(&cx, cx.require_user().await?, &token).await?;
+        cx.redirect("/settings/user-permissions");
         Ok(())
     })
     .await
@@ -223,10 +273,10 @@ pub async fn accept_invitation_link(token: String) -> Result<(), AppError> {
 
 #[server(endpoint = "invitations/decline")]
 pub async fn decline_invitation_link(token: String) -> Result<(), AppError> {
-    use crate::server::{boundary, redirect, require_user};
-    boundary("invitations.decline", async move {
-        ssr::decline_by_link(require_user().await?, &token).await?;
-        redirect("/settings/user-permissions");
+    use crate::server::boundary;
+    boundary("invitations.decline", |cx| async move {
+        ssr::decline_by_link(&cx, cx.require_user().await?, &token).await?;
+        cx.redirect("/settings/user-permissions");
         Ok(())
     })
     .await
@@ -242,11 +292,11 @@ pub async fn accept_with_new_account(
     password: String,
     lang: String,
 ) -> Result<crate::i18n::Lang, AppError> {
-    use crate::server::{boundary, redirect};
-    boundary("invitations.create_account", async move {
-        let lang =
-            ssr::create_account_by_link(&token, &company_name, &name, &password, &lang).await?;
-        redirect("/settings/user-permissions");
+    use crate::server::boundary;
+    boundary("invitations.create_account", |cx| async move {
+        let lang = ssr::create_account_by_link(&cx, &token, &company_name, &name, &password, &lang)
+            .await?;
+        cx.redirect("/settings/user-permissions");
         Ok(lang)
     })
     .await

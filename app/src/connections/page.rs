@@ -8,7 +8,8 @@ use super::*;
 use crate::auth::Me;
 use crate::domain::AccountKind;
 use crate::i18n::{use_i18n, I18n, Msg};
-use crate::ui::{form_error, format_time, ErrorAlert, LanguageSelect, SubmitButton};
+use crate::text::format_time;
+use crate::ui::{form_error, ErrorAlert, LanguageSelect, SubmitButton};
 
 #[component]
 pub fn ConnectPermissions(me: Me) -> impl IntoView {
@@ -34,7 +35,7 @@ pub fn ConnectPermissions(me: Me) -> impl IntoView {
     );
     // One alert for the buttons in the lists: the outcome of the latest one pressed.
     let list_error = RwSignal::new(None::<AppError>);
-    let outcomes: [Box<dyn Fn() -> Option<Result<(), AppError>> + Send + Sync>; 5] = [
+    let outcomes: [crate::ui::Outcome; 5] = [
         Box::new(move || resend.value().get()),
         Box::new(move || cancel.value().get()),
         Box::new(move || accept.value().get()),
@@ -164,13 +165,6 @@ fn InviteForm(kind: AccountKind, invite: ServerAction<SendInvitation>) -> impl I
     }
 }
 
-fn kind_msg(kind: AccountKind) -> Msg {
-    match kind {
-        AccountKind::Seller => Msg::KindSeller,
-        AccountKind::Supplier => Msg::KindSupplier,
-    }
-}
-
 /// A one-button form that posts `id` to `action`.
 macro_rules! row_button {
     ($action:expr, $field:literal, $value:expr, $label:expr, $i18n:expr, $class:literal) => {
@@ -209,7 +203,7 @@ fn Received(list: Vec<ReceivedInvitation>, manage: bool, actions: RowActions) ->
                             view! {
                                 <tr>
                                     <td>{inv.from_company}<br/><span class="muted">{inv.from_name}</span></td>
-                                    <td>{i18n.t(kind_msg(inv.from_kind))}</td>
+                                    <td>{i18n.t(inv.from_kind.msg())}</td>
                                     <td>{format_time(inv.sent_at)}</td>
                                     <td>{format_time(inv.expires_at)}</td>
                                     {manage.then(|| view! {
@@ -254,11 +248,7 @@ fn Sent(list: Vec<SentInvitation>, manage: bool, actions: RowActions) -> impl In
                         .map(|inv| {
                             let (resend_id, cancel_id) = (inv.id.clone(), inv.id.clone());
                             let open = inv.status != InvitationStatus::Declined;
-                            let status = match inv.status {
-                                InvitationStatus::Pending => Msg::StatusPending,
-                                InvitationStatus::Expired => Msg::StatusExpired,
-                                InvitationStatus::Declined => Msg::StatusDeclined,
-                            };
+                            let status = inv.status.msg();
                             view! {
                                 <tr>
                                     <td>{inv.to_company}</td>
@@ -316,7 +306,7 @@ fn ConnectionItem(c: Connection, manage: bool, actions: RowActions) -> impl Into
                 <div>
                     <strong>{company}</strong>
                     " "
-                    <span class="badge">{i18n.t(kind_msg(c.kind))}</span>
+                    <span class="badge">{i18n.t(c.kind.msg())}</span>
                     <br/>
                     <span class="muted">{contact_name} " · " {contact_email}</span>
                     <br/>
@@ -341,14 +331,7 @@ fn ConnectionItem(c: Connection, manage: bool, actions: RowActions) -> impl Into
 }
 
 fn history_line(i18n: I18n, e: HistoryEvent) -> impl IntoView {
-    let msg = match e.action {
-        HistoryAction::Invited => Msg::HistoryInvited,
-        HistoryAction::Resent => Msg::HistoryResent,
-        HistoryAction::Cancelled => Msg::HistoryCancelled,
-        HistoryAction::Declined => Msg::HistoryDeclined,
-        HistoryAction::Accepted => Msg::HistoryAccepted,
-        HistoryAction::Removed => Msg::HistoryRemoved,
-    };
+    let msg = e.action.msg();
     let when = format_time(e.at);
     let text = i18n.tf(
         msg,

@@ -1,15 +1,16 @@
 //! The server side of connections: parse, check who is calling, render emails, and
 //! call the storage, which scopes every query by the caller's account again.
 
-use db::connections::{Actor, InvitationRow, NewInvitation};
+use db::connections::{InvitationRow, NewInvitation};
 use db::secrets::Secret;
 use db::sessions::SessionUser;
+use db::{Actor, Refusal};
 
 use super::*;
 use crate::domain::{CompanyName, EmailAddress, InputError, Password, PersonName};
 use crate::i18n::{tf, Lang, Msg};
 use crate::server::emails::{self, Invitation};
-use crate::server::{db_error, internal, passwords, state, AppState};
+use crate::server::{db_error, internal, passwords, AppState, Ctx};
 
 const INVITATION_DAYS: i64 = 7;
 const INVITATIONS_PER_DAY: i64 = 50;
@@ -68,8 +69,8 @@ fn invitation_email(
     )
 }
 
-pub async fn overview(me: SessionUser) -> Result<Overview, AppError> {
-    let state = state()?;
+pub async fn overview(cx: &Ctx, me: SessionUser) -> Result<Overview, AppError> {
+    let state = &cx.state;
     let db = &state.db;
     let now = state.clock.now();
     let fail = || internal("reading connections failed");
@@ -92,17 +93,8 @@ pub async fn overview(me: SessionUser) -> Result<Overview, AppError> {
             .map_err(fail())?
             .into_iter()
             .filter_map(|e| {
-                let action = match e.action.as_str() {
-                    "invited" => HistoryAction::Invited,
-                    "resent" => HistoryAction::Resent,
-                    "cancelled" => HistoryAction::Cancelled,
-                    "declined" => HistoryAction::Declined,
-                    "accepted" => HistoryAction::Accepted,
-                    "removed" => HistoryAction::Removed,
-                    _ => return None,
-                };
                 Some(HistoryEvent {
-                    action,
+                    action: HistoryAction::parse(&e.action)?,
                     actor_name: e.actor_name,
                     actor_company: e.actor_company,
                     at: e.at_nanos / 1_000_000_000,
@@ -160,6 +152,7 @@ pub async fn overview(me: SessionUser) -> Result<Overview, AppError> {
 }
 
 pub async fn send_invitation(
+    cx: &Ctx,
     me: SessionUser,
     company: &str,
     contact: &str,
@@ -174,7 +167,7 @@ pub async fn send_invitation(
     let contact = PersonName::parse(contact)?;
     let email = EmailAddress::parse(email)?;
     let lang = Lang::parse(lang).ok_or(InputError::LanguageInvalid)?;
-    let state = state()?;
+    let state = &cx.state;
     let now = state.clock.now();
     let sent_today = state
         .db
@@ -203,7 +196,7 @@ pub async fn send_invitation(
         sent_at: now.timestamp(),
         expires_at: expires.timestamp(),
     };
-    let mail = invitation_email(&state, &row, &token, expires.timestamp());
+    let mail = invitation_email(state, &row, &token, expires.timestamp());
     let new = NewInvitation {
         from_account: me.account_id.clone(),
         from_kind: me.account_kind.clone(),
@@ -236,17 +229,17 @@ async fn own_invitation(
         .await
         .map_err(db_error("reading an invitation failed"))?
         .filter(|i| i.from_account == me.account_id && i.status == "pending")
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::Refused(Refusal::NotFound))
 }
 
-pub async fn resend(me: SessionUser, id: &str) -> Result<(), AppError> {
+pub async fn resend(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError> {
     require_admin(&me)?;
-    let state = state()?;
-    let inv = own_invitation(&state, &me, id).await?;
+    let state = &cx.state;
+    let inv = own_invitation(state, &me, id).await?;
     let now = state.clock.now();
     let token = Secret::generate();
     let expires = now + db::chrono::Duration::days(INVITATION_DAYS);
-    let mail = invitation_email(&state, &inv, &token, expires.timestamp());
+    let mail = invitation_email(state, &inv, &token, expires.timestamp());
     state
         .db
         .resend_invitation(
@@ -264,9 +257,9 @@ pub async fn resend(me: SessionUser, id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn cancel(me: SessionUser, id: &str) -> Result<(), AppError> {
+pub async fn cancel(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError> {
     require_admin(&me)?;
-    let state = state()?;
+    let state = &cx.state;
     state
         .db
         .cancel_invitation(id, &me.account_id, &actor(&me), state.clock.now())
@@ -306,14 +299,14 @@ async fn invitation_by_id(state: &AppState, id: &str) -> Result<InvitationRow, A
         .invitation(id)
         .await
         .map_err(db_error("reading an invitation failed"))?
-        .ok_or(AppError::InvitationInvalid)
+        .ok_or(AppError::Refused(Refusal::InvitationInvalid))
 }
 
-pub async fn accept(me: SessionUser, id: &str) -> Result<(), AppError> {
+pub async fn accept(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError> {
     require_admin(&me)?;
-    let state = state()?;
-    let inv = invitation_by_id(&state, id).await?;
-    let mail = answer_email(&state, &inv, &me, true);
+    let state = &cx.state;
+    let inv = invitation_by_id(state, id).await?;
+    let mail = answer_email(state, &inv, &me, true);
     state
         .db
         .accept_invitation(id, &me.account_id, &actor(&me), &mail, state.clock.now())
@@ -324,11 +317,11 @@ pub async fn accept(me: SessionUser, id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn decline(me: SessionUser, id: &str) -> Result<(), AppError> {
+pub async fn decline(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError> {
     require_admin(&me)?;
-    let state = state()?;
-    let inv = invitation_by_id(&state, id).await?;
-    let mail = answer_email(&state, &inv, &me, false);
+    let state = &cx.state;
+    let inv = invitation_by_id(state, id).await?;
+    let mail = answer_email(state, &inv, &me, false);
     state
         .db
         .decline_invitation(id, &me.account_id, &actor(&me), &mail, state.clock.now())
@@ -338,9 +331,9 @@ pub async fn decline(me: SessionUser, id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn remove(me: SessionUser, other_id: &str) -> Result<(), AppError> {
+pub async fn remove(cx: &Ctx, me: SessionUser, other_id: &str) -> Result<(), AppError> {
     require_admin(&me)?;
-    let state = state()?;
+    let state = &cx.state;
     let db = &state.db;
     let fail = || internal("removing a connection failed");
     let other = db
@@ -349,7 +342,7 @@ pub async fn remove(me: SessionUser, other_id: &str) -> Result<(), AppError> {
         .map_err(fail())?
         .into_iter()
         .find(|c| c.account_id == other_id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::Refused(Refusal::NotFound))?;
     let (seller, supplier) = if me.account_kind == "seller" {
         (me.company_name.as_str(), other.company_name.as_str())
     } else {
@@ -357,7 +350,7 @@ pub async fn remove(me: SessionUser, other_id: &str) -> Result<(), AppError> {
     };
     let mut recipients = db.account_admins(&me.account_id).await.map_err(fail())?;
     recipients.extend(db.account_admins(other_id).await.map_err(fail())?);
-    let link = permissions_link(&state);
+    let link = permissions_link(state);
     let mails: Vec<_> = recipients
         .iter()
         .map(|r| {
@@ -393,19 +386,19 @@ pub async fn remove(me: SessionUser, other_id: &str) -> Result<(), AppError> {
 
 /// The live invitation behind a link; every way of not being one looks the same.
 async fn by_link(state: &AppState, token: &str) -> Result<InvitationRow, AppError> {
-    let secret = Secret::from_user(token).ok_or(AppError::InvitationInvalid)?;
+    let secret = Secret::from_user(token).ok_or(AppError::Refused(Refusal::InvitationInvalid))?;
     state
         .db
         .invitation_by_token(&secret.hash(), state.clock.now())
         .await
         .map_err(db_error("reading an invitation failed"))?
-        .ok_or(AppError::InvitationInvalid)
+        .ok_or(AppError::Refused(Refusal::InvitationInvalid))
 }
 
-pub async fn view_by_link(token: &str) -> Result<InvitationView, AppError> {
-    let state = state()?;
-    let inv = by_link(&state, token).await?;
-    let viewer = match crate::server::current_user().await? {
+pub async fn view_by_link(cx: &Ctx, token: &str) -> Result<InvitationView, AppError> {
+    let state = &cx.state;
+    let inv = by_link(state, token).await?;
+    let viewer = match cx.caller().await? {
         None => Viewer::SignedOut,
         Some(me) if me.email == inv.to_email => Viewer::Recipient {
             same_kind: me.account_kind == inv.from_kind,
@@ -444,19 +437,20 @@ async fn recipients_invitation(
     Ok(inv)
 }
 
-pub async fn accept_by_link(me: SessionUser, token: &str) -> Result<(), AppError> {
-    let state = state()?;
-    let inv = recipients_invitation(&state, &me, token).await?;
-    accept(me, &inv.id).await
+pub async fn accept_by_link(cx: &Ctx, me: SessionUser, token: &str) -> Result<(), AppError> {
+    let state = &cx.state;
+    let inv = recipients_invitation(state, &me, token).await?;
+    accept(cx, me, &inv.id).await
 }
 
-pub async fn decline_by_link(me: SessionUser, token: &str) -> Result<(), AppError> {
-    let state = state()?;
-    let inv = recipients_invitation(&state, &me, token).await?;
-    decline(me, &inv.id).await
+pub async fn decline_by_link(cx: &Ctx, me: SessionUser, token: &str) -> Result<(), AppError> {
+    let state = &cx.state;
+    let inv = recipients_invitation(state, &me, token).await?;
+    decline(cx, me, &inv.id).await
 }
 
 pub async fn create_account_by_link(
+    cx: &Ctx,
     token: &str,
     company: &str,
     name: &str,
@@ -467,8 +461,8 @@ pub async fn create_account_by_link(
     let name = PersonName::parse(name)?;
     let password = Password::parse(password)?;
     let lang = Lang::parse(lang).ok_or(InputError::LanguageInvalid)?;
-    let state = state()?;
-    let inv = by_link(&state, token).await?;
+    let state = &cx.state;
+    let inv = by_link(state, token).await?;
     let kind = if inv.from_kind == "seller" {
         "supplier"
     } else {
@@ -490,7 +484,7 @@ pub async fn create_account_by_link(
         &inv.from_email,
         tf(from_lang, Msg::EmailAcceptedSubject, &args),
         tf(from_lang, Msg::EmailAcceptedBody, &args),
-        &permissions_link(&state),
+        &permissions_link(state),
     );
     let account = state
         .db
@@ -499,6 +493,6 @@ pub async fn create_account_by_link(
         .map_err(db_error("creating an account from an invitation failed"))?;
     tracing::info!(%account, invitation = %inv.id, "account created from an invitation");
     state.mail_wakeup.notify_one();
-    crate::auth::start_session(&state, &inv.to_email, lang).await?;
+    crate::auth::start_session(cx, &inv.to_email, lang).await?;
     Ok(lang)
 }

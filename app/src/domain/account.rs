@@ -25,6 +25,14 @@ impl AccountKind {
             AccountKind::Supplier => "supplier",
         }
     }
+
+    /// The kind's name as users read it.
+    pub fn msg(self) -> crate::i18n::Msg {
+        match self {
+            AccountKind::Seller => crate::i18n::Msg::KindSeller,
+            AccountKind::Supplier => crate::i18n::Msg::KindSupplier,
+        }
+    }
 }
 
 /// A company's name as its people write it (any script), 1 to 120 characters.

@@ -124,6 +124,21 @@ impl PrepBy {
             _ => Err(InputError::PrepByInvalid),
         }
     }
+
+    /// The code stored and sent in forms; [`PrepBy::parse`] reads it back.
+    pub fn code(self) -> &'static str {
+        match self {
+            PrepBy::Seller => "seller",
+            PrepBy::Supplier => "supplier",
+        }
+    }
+
+    pub fn msg(self) -> crate::i18n::Msg {
+        match self {
+            PrepBy::Seller => crate::i18n::Msg::PrepBySeller,
+            PrepBy::Supplier => crate::i18n::Msg::PrepBySupplier,
+        }
+    }
 }
 
 /// One line of a pasted item list.
@@ -266,6 +281,14 @@ impl WeightUnit {
             _ => Err(InputError::UnitInvalid),
         }
     }
+
+    /// The code stored and sent in forms; [`WeightUnit::parse`] reads it back.
+    pub fn code(self) -> &'static str {
+        match self {
+            WeightUnit::Kg => "kg",
+            WeightUnit::Lb => "lb",
+        }
+    }
 }
 
 const GRAMS_PER_POUND: f64 = 453.592_37;
@@ -357,6 +380,14 @@ impl LengthUnit {
             "cm" => Ok(LengthUnit::Cm),
             "in" | "inch" | "inches" => Ok(LengthUnit::In),
             _ => Err(InputError::UnitInvalid),
+        }
+    }
+
+    /// The code stored and sent in forms; [`LengthUnit::parse`] reads it back.
+    pub fn code(self) -> &'static str {
+        match self {
+            LengthUnit::Cm => "cm",
+            LengthUnit::In => "in",
         }
     }
 }
@@ -532,6 +563,13 @@ impl ShippingMode {
         match self {
             ShippingMode::SmallParcel => "small_parcel",
             ShippingMode::Ltl => "ltl",
+        }
+    }
+
+    pub fn msg(self) -> crate::i18n::Msg {
+        match self {
+            ShippingMode::SmallParcel => crate::i18n::Msg::ModeSmallParcel,
+            ShippingMode::Ltl => crate::i18n::Msg::ModeLtl,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! message missing from either language does not compile.
 
 mod en;
+mod refusals;
 mod zh;
 
 use leptos::prelude::*;
@@ -172,6 +173,8 @@ pub fn document_lang() -> Lang {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Msg {
+    /// What a refusal of the storage tells the user (`refusals.rs`).
+    Refused(db::Refusal),
     AppName,
     Tagline,
     SkipToContent,
@@ -286,11 +289,8 @@ pub enum Msg {
     ErrLanguageInvalid,
     ErrUnauthorized,
     ErrForbidden,
-    ErrNotFound,
-    ErrEmailTaken,
     ErrBadCredentials,
     ErrTooManyAttempts,
-    ErrLinkInvalid,
     ErrEmailNotVerified,
     ErrInternal,
     ErrTransport,
@@ -364,10 +364,6 @@ pub enum Msg {
     EmailRemovedBody,
     EmailOpenPermissions,
     ErrAdminOnly,
-    ErrInvitationInvalid,
-    ErrAlreadyInvited,
-    ErrAlreadyConnected,
-    ErrWrongAccountKind,
     ErrInvitationForOtherEmail,
     ErrInvitationLimit,
     // Shipment input
@@ -447,7 +443,6 @@ pub enum Msg {
     ErrLine,
     ErrMessageTooLong,
     ErrNoBoxes,
-    ErrNotConnected,
     ErrPhoneInvalid,
     ErrQuantityOverRemaining,
     ErrShipDateInvalid,
@@ -455,12 +450,10 @@ pub enum Msg {
     ErrShipmentNameTooLong,
     ErrShippingModeInvalid,
     ErrSkuNotInShipment,
-    ErrStale,
     ErrSupplierMissing,
     ErrTrackingInvalid,
     ErrTrackingMissing,
     ErrUnitsNotBoxed,
-    ErrWrongState,
     EventBoxDeleted,
     EventBoxSaved,
     EventCancelled,

@@ -2,10 +2,10 @@
 //! the chosen language (readable by nothing but the server too; it only picks texts).
 
 use http::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
-use leptos::prelude::*;
-use leptos_axum::ResponseOptions;
 
 use db::secrets::Secret;
+
+use super::Ctx;
 
 pub const SESSION: &str = "scc_session";
 pub const LANG: &str = "scc_lang";
@@ -26,37 +26,53 @@ pub fn session_secret(headers: &HeaderMap) -> Option<Secret> {
     get(headers, SESSION).and_then(|v| Secret::from_user(&v))
 }
 
-fn set(value: String) {
-    if let (Some(response), Ok(value)) = (
-        use_context::<ResponseOptions>(),
-        HeaderValue::from_str(&value),
-    ) {
-        response.append_header(SET_COOKIE, value);
+/// `; Secure` when the site is served over https.
+fn secure(cx: &Ctx) -> &'static str {
+    if cx.state.settings.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
     }
 }
 
-pub fn set_session(secret: &Secret, secure: bool) {
-    set(format!(
-        "{SESSION}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        secret.expose(),
-        SESSION_DAYS * 24 * 3600,
-        if secure { "; Secure" } else { "" }
-    ));
+fn set(cx: &Ctx, value: String) {
+    match HeaderValue::from_str(&value) {
+        Ok(value) => cx.append_header(SET_COOKIE, value),
+        Err(_) => tracing::error!("a cookie that is not a header value"),
+    }
 }
 
-pub fn clear_session(secure: bool) {
-    set(format!(
-        "{SESSION}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    ));
+pub fn set_session(cx: &Ctx, secret: &Secret) {
+    set(
+        cx,
+        format!(
+            "{SESSION}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            secret.expose(),
+            SESSION_DAYS * 24 * 3600,
+            secure(cx)
+        ),
+    );
 }
 
-pub fn set_lang(code: &str, secure: bool) {
-    set(format!(
-        "{LANG}={code}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        365 * 24 * 3600,
-        if secure { "; Secure" } else { "" }
-    ));
+pub fn clear_session(cx: &Ctx) {
+    set(
+        cx,
+        format!(
+            "{SESSION}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            secure(cx)
+        ),
+    );
+}
+
+pub fn set_lang(cx: &Ctx, code: &str) {
+    set(
+        cx,
+        format!(
+            "{LANG}={code}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            365 * 24 * 3600,
+            secure(cx)
+        ),
+    );
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub fn invitation(lang: Lang, mail: &Invitation<'_>) -> OutgoingEmail {
     } else {
         Msg::InvitationWhatSupplierInvites
     };
-    let date = crate::ui::format_time(mail.expires_at);
+    let date = crate::text::format_time(mail.expires_at);
     let paragraphs = [
         tf(lang, Msg::EmailVerifyGreeting, &[("name", mail.to_contact)]),
         tf(

@@ -78,31 +78,87 @@ impl Clock {
     }
 }
 
-/// The process's state, for work the framework runs outside a request's reactive
-/// context (a page's data loaded after an await that really waited, as it does with
-/// a remote database). One server per process: set once at start.
-static PROCESS_STATE: std::sync::OnceLock<AppState> = std::sync::OnceLock::new();
-
-/// Called once by the server at start; later calls (tests start several servers in
-/// one process) keep the first, and those always run with the context.
-pub fn set_process_state(state: AppState) {
-    let _ = PROCESS_STATE.set(state);
+/// Everything one server function call needs from its request, read from the
+/// framework's context synchronously where the call starts (before its first
+/// `await`, after which the context may no longer be reachable) and passed down.
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: AppState,
+    pub parts: Parts,
+    response: ResponseOptions,
 }
 
-pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>()
-        .or_else(|| PROCESS_STATE.get().cloned())
-        .ok_or_else(|| {
-            tracing::error!("AppState missing from the server function context");
-            AppError::Internal
-        })
-}
+impl Ctx {
+    /// Reads the context of the current request. Call it before the first `await`.
+    pub fn capture() -> Result<Ctx, AppError> {
+        let state = use_context::<AppState>();
+        let parts = use_context::<Parts>();
+        let response = use_context::<ResponseOptions>();
+        match (state, parts, response) {
+            (Some(state), Some(parts), Some(response)) => Ok(Ctx {
+                state,
+                parts,
+                response,
+            }),
+            (state, parts, response) => {
+                tracing::error!(
+                    state = state.is_some(),
+                    parts = parts.is_some(),
+                    response = response.is_some(),
+                    "server function called outside a request's context"
+                );
+                Err(AppError::Internal)
+            }
+        }
+    }
 
-pub fn request_parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| {
-        tracing::error!("request parts missing from the context");
-        AppError::Internal
-    })
+    pub fn now(&self) -> Timestamp {
+        self.state.clock.now()
+    }
+
+    /// The signed-in user, or `None`.
+    pub async fn caller(&self) -> Result<Option<SessionUser>, AppError> {
+        user_from_headers(&self.state, &self.parts.headers).await
+    }
+
+    /// The signed-in user, or `Unauthorized`. Every server function that touches an
+    /// account's data starts here and scopes what it reads and writes by the result.
+    pub async fn require_user(&self) -> Result<SessionUser, AppError> {
+        let user = self.caller().await?.ok_or(AppError::Unauthorized)?;
+        tracing::Span::current().record("account", user.account_id.as_str());
+        Ok(user)
+    }
+
+    /// Adds a header to the response (a cookie).
+    pub fn append_header(&self, name: http::HeaderName, value: http::HeaderValue) {
+        self.response.append_header(name, value);
+    }
+
+    /// Sends the browser to `path` after success: a plain form post follows a 302; the
+    /// wasm client is told through the server-function redirect header and navigates
+    /// without reloading.
+    pub fn redirect(&self, path: &str) {
+        let Ok(location) = http::HeaderValue::from_str(path) else {
+            tracing::error!(path, "redirect to a path that is not a header value");
+            return;
+        };
+        self.response
+            .insert_header(http::header::LOCATION, location);
+        if accepts_html(&self.parts) {
+            self.response.set_status(http::StatusCode::FOUND);
+        } else {
+            self.response.insert_header(
+                http::HeaderName::from_static(leptos::server_fn::redirect::REDIRECT_HEADER),
+                http::HeaderValue::from_static(""),
+            );
+        }
+    }
+
+    /// Whether this call is a server function's own request (not a page rendering
+    /// that calls the function directly, whose response must not change).
+    fn own_request(&self) -> bool {
+        self.parts.uri.path().starts_with("/api/")
+    }
 }
 
 /// Logs an unexpected failure with its cause and turns it into `Internal`.
@@ -113,32 +169,17 @@ pub fn internal(context: &'static str) -> impl FnOnce(db::DbError) -> AppError {
     }
 }
 
-/// Storage errors a user can act on become their own messages; the rest are logged
-/// with `context` and shown as a generic failure.
+/// A refusal of the storage becomes its own message; anything else is logged with
+/// `context` and shown as a generic failure.
 pub fn db_error(context: &'static str) -> impl FnOnce(db::DbError) -> AppError {
-    use db::DbError;
     move |e| match e {
-        DbError::NotFound => AppError::NotFound,
-        DbError::InvitationInvalid => AppError::InvitationInvalid,
-        DbError::AlreadyInvited => AppError::AlreadyInvited,
-        DbError::AlreadyConnected => AppError::AlreadyConnected,
-        DbError::WrongAccountKind => AppError::WrongAccountKind,
-        DbError::EmailTaken => AppError::EmailTaken,
-        DbError::WrongState => AppError::WrongState,
-        DbError::NotConnected => AppError::NotConnected,
-        DbError::Stale => AppError::Stale,
+        db::DbError::Refused(refusal) => AppError::Refused(refusal),
         e => internal(context)(e),
     }
 }
 
-/// The signed-in user, or `None`.
-pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    let parts = request_parts()?;
-    user_from_headers(&state()?, &parts.headers).await
-}
-
 /// The user a request's session cookie belongs to, for handlers outside server
-/// functions (the live feed, the labels PDF).
+/// functions (the live feed, the labels PDF) and for [`Ctx::caller`].
 pub async fn user_from_headers(
     state: &AppState,
     headers: &http::HeaderMap,
@@ -153,35 +194,30 @@ pub async fn user_from_headers(
         .map_err(internal("session lookup failed"))
 }
 
-/// The signed-in user, or `Unauthorized`. Every server function that touches an
-/// account's data starts here and scopes what it reads and writes by the result.
-pub async fn require_user() -> Result<SessionUser, AppError> {
-    let user = current_user().await?.ok_or(AppError::Unauthorized)?;
-    tracing::Span::current().record("account", user.account_id.as_str());
-    Ok(user)
-}
-
-/// Wraps a server function's body in a span named after it, and on error sets the
-/// HTTP status, or, for a plain HTML form post (no wasm yet), sends the browser back
-/// to the form's page with the error in `?error=`, where the page shows it.
-pub async fn boundary<T>(
+/// Runs a server function's body with its request's [`Ctx`], captured before anything
+/// awaits, in a span named after it; on error sets the HTTP status, or, for a plain
+/// HTML form post (no wasm yet), sends the browser back to the form's page with the
+/// error in `?error=`, where the page shows it.
+pub async fn boundary<T, Fut>(
     name: &'static str,
-    body: impl Future<Output = Result<T, AppError>>,
-) -> Result<T, AppError> {
+    body: impl FnOnce(Ctx) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
     use tracing::Instrument;
     let span = tracing::info_span!("server_fn", name, account = tracing::field::Empty);
-    let result = body.instrument(span.clone()).await;
+    let cx = Ctx::capture()?;
+    let after = cx.clone();
+    let result = body(cx).instrument(span.clone()).await;
     if let Err(error) = &result {
         if !matches!(error, AppError::Internal) {
             tracing::info!(parent: &span, error = %error, "refused");
         }
-        // Only for a server function's own request: the same function called while a
-        // page renders must not change that page's response.
-        let own_request = use_context::<Parts>().filter(|p| p.uri.path().starts_with("/api/"));
-        if let (Some(response), Some(parts)) = (use_context::<ResponseOptions>(), own_request) {
-            match plain_form_back_to(&parts) {
-                Some(page) => leptos_axum::redirect(&with_error(&page, error)),
-                None => response.set_status(
+        if after.own_request() {
+            match plain_form_back_to(&after.parts) {
+                Some(page) => after.redirect(&with_error(&page, error)),
+                None => after.response.set_status(
                     http::StatusCode::from_u16(error.status())
                         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
                 ),
@@ -191,15 +227,18 @@ pub async fn boundary<T>(
     result
 }
 
-/// For a plain form post, the path (and query) of the page it came from. Only the
-/// path is kept, so the redirect never leaves this site.
-fn plain_form_back_to(parts: &Parts) -> Option<String> {
-    let accepts_html = parts
+fn accepts_html(parts: &Parts) -> bool {
+    parts
         .headers
         .get(http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if !accepts_html {
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// For a plain form post, the path (and query) of the page it came from. Only the
+/// path is kept, so the redirect never leaves this site.
+fn plain_form_back_to(parts: &Parts) -> Option<String> {
+    if !accepts_html(parts) {
         return None;
     }
     let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;
@@ -213,15 +252,12 @@ fn with_error(page: &str, error: &AppError) -> String {
         .split('&')
         .filter(|p| !p.is_empty() && !p.starts_with("error="))
         .collect();
-    let error_param = format!("error={}", crate::ui::encode_query_value(&error.to_query()));
+    let error_param = format!(
+        "error={}",
+        crate::text::encode_query_value(&error.to_query())
+    );
     params.push(&error_param);
     format!("{path}?{}", params.join("&"))
-}
-
-/// Redirects after success: for a plain form post the browser follows it; with wasm
-/// the router navigates without reloading.
-pub fn redirect(path: &str) {
-    leptos_axum::redirect(path);
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub fn EditShipmentPage() -> impl IntoView {
                         Ok(s) if s.side == Side::Seller && s.status == ShipmentStatus::Draft => {
                             view! { <ShipmentForm initial=Some(s)/> }.into_any()
                         }
-                        Ok(_) => view! { <p class="alert alert-warn">{i18n.t(Msg::ErrWrongState)}</p> }.into_any(),
+                        Ok(_) => view! { <p class="alert alert-warn">{i18n.t(Msg::Refused(db::Refusal::WrongState))}</p> }.into_any(),
                         Err(e) => view! { <ErrorAlert error=Signal::stored(Some(e))/> }.into_any(),
                     }
                 })}

@@ -10,7 +10,8 @@ use crate::auth::Me;
 use crate::domain::AccountKind;
 use crate::i18n::{use_i18n, Msg};
 use crate::live::use_live;
-use crate::ui::{format_time, ErrorAlert, RequireUser};
+use crate::text::format_time;
+use crate::ui::{ErrorAlert, RequireUser};
 
 #[component]
 pub fn ShipmentsPage() -> impl IntoView {
@@ -71,8 +72,8 @@ fn Rows(list: ShipmentList, filter: (String, String, String)) -> impl IntoView {
         move |page: i64| {
             format!(
                 "/shipments?seller={}&status={}&page={page}",
-                crate::ui::encode_query_value(&seller),
-                crate::ui::encode_query_value(&status)
+                crate::text::encode_query_value(&seller),
+                crate::text::encode_query_value(&status)
             )
         }
     };

@@ -161,21 +161,39 @@ pub enum TimelineAction {
 }
 
 impl TimelineAction {
+    pub const ALL: [TimelineAction; 11] = [
+        TimelineAction::Created,
+        TimelineAction::Edited,
+        TimelineAction::Shared,
+        TimelineAction::Unshared,
+        TimelineAction::BoxSaved,
+        TimelineAction::BoxDeleted,
+        TimelineAction::ShippingSaved,
+        TimelineAction::Reopened,
+        TimelineAction::Shipped,
+        TimelineAction::Cancelled,
+        TimelineAction::ConnectionRemoved,
+    ];
+
+    /// The code the storage records in the timeline.
+    pub fn code(self) -> &'static str {
+        match self {
+            TimelineAction::Created => "created",
+            TimelineAction::Edited => "edited",
+            TimelineAction::Shared => "shared",
+            TimelineAction::Unshared => "unshared",
+            TimelineAction::BoxSaved => "box_saved",
+            TimelineAction::BoxDeleted => "box_deleted",
+            TimelineAction::ShippingSaved => "shipping_saved",
+            TimelineAction::Reopened => "reopened",
+            TimelineAction::Shipped => "shipped",
+            TimelineAction::Cancelled => "cancelled",
+            TimelineAction::ConnectionRemoved => "connection_removed",
+        }
+    }
+
     pub fn parse(code: &str) -> Option<TimelineAction> {
-        Some(match code {
-            "created" => TimelineAction::Created,
-            "edited" => TimelineAction::Edited,
-            "shared" => TimelineAction::Shared,
-            "unshared" => TimelineAction::Unshared,
-            "box_saved" => TimelineAction::BoxSaved,
-            "box_deleted" => TimelineAction::BoxDeleted,
-            "shipping_saved" => TimelineAction::ShippingSaved,
-            "reopened" => TimelineAction::Reopened,
-            "shipped" => TimelineAction::Shipped,
-            "cancelled" => TimelineAction::Cancelled,
-            "connection_removed" => TimelineAction::ConnectionRemoved,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|a| a.code() == code)
     }
 
     pub fn msg(self) -> Msg {
@@ -272,18 +290,18 @@ pub async fn list_shipments(
     #[server(default)] status: String,
     #[server(default)] page: String,
 ) -> Result<ShipmentList, AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.list", async move {
-        ssr::list(require_user().await?, &seller, &status, &page).await
+    use crate::server::boundary;
+    boundary("shipments.list", |cx| async move {
+        ssr::list(&cx, cx.require_user().await?, &seller, &status, &page).await
     })
     .await
 }
 
 #[server(endpoint = "shipments/get")]
 pub async fn get_shipment(id: String) -> Result<ShipmentView, AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.get", async move {
-        ssr::get(require_user().await?, &id).await
+    use crate::server::boundary;
+    boundary("shipments.get", |cx| async move {
+        ssr::get(&cx, cx.require_user().await?, &id).await
     })
     .await
 }
@@ -308,9 +326,9 @@ pub async fn save_shipment(
     #[server(default)] items_csv: String,
     #[server(default)] csv_prep_by: String,
 ) -> Result<String, AppError> {
-    use crate::server::{boundary, redirect, require_user};
-    boundary("shipments.save", async move {
-        let me = require_user().await?;
+    use crate::server::boundary;
+    boundary("shipments.save", |cx| async move {
+        let me = cx.require_user().await?;
         let address = Address {
             name: from_name,
             line1: from_line1,
@@ -329,8 +347,8 @@ pub async fn save_shipment(
             items_csv: &items_csv,
             csv_prep_by: &csv_prep_by,
         };
-        let id = ssr::save(me, &id, &version, &form).await?;
-        redirect(&format!("/shipments/{id}"));
+        let id = ssr::save(&cx, me, &id, &version, &form).await?;
+        cx.redirect(&format!("/shipments/{id}"));
         Ok(id)
     })
     .await
@@ -343,27 +361,35 @@ pub async fn share_shipment(
     #[server(default)] supplier: String,
     #[server(default)] message: String,
 ) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.share", async move {
-        ssr::share(require_user().await?, &id, &version, &supplier, &message).await
+    use crate::server::boundary;
+    boundary("shipments.share", |cx| async move {
+        ssr::share(
+            &cx,
+            cx.require_user().await?,
+            &id,
+            &version,
+            &supplier,
+            &message,
+        )
+        .await
     })
     .await
 }
 
 #[server(endpoint = "shipments/stop_sharing")]
 pub async fn stop_sharing(id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.stop_sharing", async move {
-        ssr::stop_sharing(require_user().await?, &id).await
+    use crate::server::boundary;
+    boundary("shipments.stop_sharing", |cx| async move {
+        ssr::stop_sharing(&cx, cx.require_user().await?, &id).await
     })
     .await
 }
 
 #[server(endpoint = "shipments/cancel")]
 pub async fn cancel_shipment(id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.cancel", async move {
-        ssr::cancel(require_user().await?, &id).await
+    use crate::server::boundary;
+    boundary("shipments.cancel", |cx| async move {
+        ssr::cancel(&cx, cx.require_user().await?, &id).await
     })
     .await
 }
@@ -383,9 +409,9 @@ pub async fn save_box(
     height: String,
     length_unit: String,
 ) -> Result<(), AppError> {
-    use crate::server::{boundary, redirect, require_user};
-    boundary("shipments.save_box", async move {
-        let me = require_user().await?;
+    use crate::server::boundary;
+    boundary("shipments.save_box", |cx| async move {
+        let me = cx.require_user().await?;
         let input = ssr::BoxForm {
             box_id: &box_id,
             contents: &contents,
@@ -394,9 +420,9 @@ pub async fn save_box(
             sides: [&length, &width, &height],
             length_unit: &length_unit,
         };
-        ssr::save_box(me, &id, &version, &input).await?;
+        ssr::save_box(&cx, me, &id, &version, &input).await?;
         // Back to the page without `?box=`: the form adds the next box.
-        redirect(&format!("/shipments/{}", id.trim()));
+        cx.redirect(&format!("/shipments/{}", id.trim()));
         Ok(())
     })
     .await
@@ -404,9 +430,9 @@ pub async fn save_box(
 
 #[server(endpoint = "shipments/delete_box")]
 pub async fn delete_box(id: String, box_id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.delete_box", async move {
-        ssr::delete_box(require_user().await?, &id, &box_id).await
+    use crate::server::boundary;
+    boundary("shipments.delete_box", |cx| async move {
+        ssr::delete_box(&cx, cx.require_user().await?, &id, &box_id).await
     })
     .await
 }
@@ -419,10 +445,11 @@ pub async fn save_shipping(
     #[server(default)] carrier: String,
     #[server(default)] ship_date: String,
 ) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.save_shipping", async move {
+    use crate::server::boundary;
+    boundary("shipments.save_shipping", |cx| async move {
         ssr::save_shipping(
-            require_user().await?,
+            &cx,
+            cx.require_user().await?,
             &id,
             &version,
             &mode,
@@ -436,9 +463,9 @@ pub async fn save_shipping(
 
 #[server(endpoint = "shipments/reopen")]
 pub async fn reopen_packing(id: String) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.reopen", async move {
-        ssr::reopen(require_user().await?, &id).await
+    use crate::server::boundary;
+    boundary("shipments.reopen", |cx| async move {
+        ssr::reopen(&cx, cx.require_user().await?, &id).await
     })
     .await
 }
@@ -450,9 +477,17 @@ pub async fn mark_shipped(
     #[server(default)] tracking: Vec<TrackingInput>,
     #[server(default)] pro_number: String,
 ) -> Result<(), AppError> {
-    use crate::server::{boundary, require_user};
-    boundary("shipments.mark_shipped", async move {
-        ssr::mark_shipped(require_user().await?, &id, &version, &tracking, &pro_number).await
+    use crate::server::boundary;
+    boundary("shipments.mark_shipped", |cx| async move {
+        ssr::mark_shipped(
+            &cx,
+            cx.require_user().await?,
+            &id,
+            &version,
+            &tracking,
+            &pro_number,
+        )
+        .await
     })
     .await
 }

@@ -14,7 +14,8 @@ use crate::auth::Me;
 use crate::domain::shipment::{Length, Weight};
 use crate::i18n::{use_i18n, I18n, Msg};
 use crate::live::use_live;
-use crate::ui::{form_error, format_time, ErrorAlert, RequireUser, SubmitButton};
+use crate::text::format_time;
+use crate::ui::{form_error, ErrorAlert, RequireUser, SubmitButton};
 
 /// Every action this page can take; the page's data is fetched again after each one
 /// that succeeded (a refused one leaves the page, and what was typed, as it was).
@@ -49,10 +50,7 @@ impl Actions {
     /// Counts successes, and puts the outcome of whichever action ran last in the
     /// page's alert (the box form shows its own errors beside it).
     fn track_outcomes(self, alert: RwSignal<Option<AppError>>) {
-        let outcomes: [(
-            bool,
-            Box<dyn Fn() -> Option<Result<(), AppError>> + Send + Sync>,
-        ); 8] = [
+        let outcomes: [(bool, crate::ui::Outcome); 8] = [
             (true, Box::new(move || self.share.value().get())),
             (true, Box::new(move || self.stop.value().get())),
             (true, Box::new(move || self.cancel.value().get())),
@@ -102,7 +100,7 @@ fn ShipmentLoader() -> impl IntoView {
             {move || Suspend::new(async move {
                 match shipment.await {
                     Ok(s) => view! { <Shipment s actions/> }.into_any(),
-                    Err(AppError::NotFound) => view! {
+                    Err(AppError::Refused(db::Refusal::NotFound)) => view! {
                         <section class="card">
                             <p class="alert alert-warn">{i18n.t(Msg::ShipmentNotAvailable)}</p>
                             <p><a href="/shipments">{i18n.t(Msg::NavShipments)}</a></p>
@@ -205,7 +203,7 @@ fn Summary(s: ShipmentView) -> impl IntoView {
                                 <td class="mono">{item.sku}</td>
                                 <td>{item.name}</td>
                                 <td class="num">{item.quantity}</td>
-                                <td>{i18n.t(prep_msg(item.prep_by))}</td>
+                                <td>{i18n.t(item.prep_by.msg())}</td>
                                 {show_unboxed.then(|| view! { <td class="num">{item.unboxed}</td> })}
                             </tr>
                         }).collect_view()}
@@ -213,13 +211,6 @@ fn Summary(s: ShipmentView) -> impl IntoView {
                 </table>
             </div>
         </section>
-    }
-}
-
-fn prep_msg(p: PrepBy) -> Msg {
-    match p {
-        PrepBy::Seller => Msg::PrepBySeller,
-        PrepBy::Supplier => Msg::PrepBySupplier,
     }
 }
 
@@ -349,13 +340,6 @@ fn trim_number(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-fn mode_msg(mode: Option<ShippingMode>) -> Msg {
-    match mode {
-        Some(ShippingMode::Ltl) => Msg::ModeLtl,
-        _ => Msg::ModeSmallParcel,
-    }
-}
-
 /// The supplier's work as the seller (and the supplier, once done) sees it.
 #[component]
 fn Progress(s: ShipmentView) -> impl IntoView {
@@ -371,7 +355,7 @@ fn Progress(s: ShipmentView) -> impl IntoView {
             <BoxTable s=s.clone() editable=None/>
             {(s.mode.is_some()).then(|| view! {
                 <dl class="facts">
-                    <div><dt>{i18n.t(Msg::FieldShippingMode)}</dt><dd>{i18n.t(mode_msg(s.mode))}</dd></div>
+                    <div><dt>{i18n.t(Msg::FieldShippingMode)}</dt><dd>{i18n.t(s.mode.unwrap_or(ShippingMode::SmallParcel).msg())}</dd></div>
                     <div><dt>{i18n.t(Msg::FieldCarrier)}</dt><dd data-testid="carrier">{s.carrier.clone()}</dd></div>
                     <div><dt>{i18n.t(Msg::FieldShipDate)}</dt><dd>{s.ship_date.clone()}</dd></div>
                     {(!s.pro_number.is_empty()).then(|| view! {
@@ -421,7 +405,7 @@ fn BoxTable(s: ShipmentView, editable: Option<Actions>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {s.boxes.iter().cloned().map(|b| {
+                    {s.boxes.clone().into_iter().map(|b| {
                         let contents: Vec<String> = b.contents.iter().map(|(sku, n)| format!("{sku} × {n}")).collect();
                         let (box_id, edit_href) = (b.id.clone(), format!("/shipments/{id}?box={}", b.id));
                         let id = id.clone();

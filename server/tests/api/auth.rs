@@ -1,9 +1,15 @@
 //! Sign-up, verification, sign-in, rate limits, cross-site refusal, sessions.
 
+use app::auth::Me;
+use app::domain::{AccountKind, InputError};
+use app::error::AppError;
+use app::i18n::Lang;
+use app::settings::AccountUser;
 use reqwest::StatusCode;
-use serde_json::json;
 
-use crate::helpers::{error_of, token_in, TestApp, PASSWORD};
+use db::Refusal;
+
+use crate::helpers::{error_of, sign_up_form, token_in, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn sign_up_signs_in_and_sends_a_verification_link() {
@@ -27,12 +33,12 @@ async fn sign_up_signs_in_and_sends_a_verification_link() {
     assert!(set_cookie.contains("SameSite=Lax"));
     assert!(!set_cookie.contains("Secure"), "plain http in tests");
 
-    let me = browser.whoami().await;
-    assert_eq!(me["email"], "ann@example.com");
-    assert_eq!(me["company_name"], "Acme Trading");
-    assert_eq!(me["kind"], "seller");
-    assert_eq!(me["is_admin"], true);
-    assert_eq!(me["verified"], false);
+    let me = browser.whoami().await.expect("signed in");
+    assert_eq!(me.email, "ann@example.com");
+    assert_eq!(me.company_name, "Acme Trading");
+    assert_eq!(me.kind, AccountKind::Seller);
+    assert!(me.is_admin);
+    assert!(!me.verified);
 
     let mail = app.last_email_to("ann@example.com").await;
     assert!(mail.subject.contains("Verify"));
@@ -55,14 +61,17 @@ async fn a_verification_link_works_once() {
     // Anyone holding the link may use it, signed in or not.
     let stranger = app.browser();
     assert_eq!(stranger.verify(&token).await.status(), StatusCode::OK);
-    assert_eq!(browser.whoami().await["verified"], true);
+    assert!(browser.whoami().await.expect("signed in").verified);
 
     let (status, error) = error_of(stranger.verify(&token).await).await;
     assert_eq!(status, StatusCode::GONE);
-    assert_eq!(error, json!("link_invalid"));
+    assert_eq!(error, AppError::Refused(Refusal::LinkInvalid));
 
     let (status, error) = error_of(stranger.verify(&"0".repeat(64)).await).await;
-    assert_eq!((status, error), (StatusCode::GONE, json!("link_invalid")));
+    assert_eq!(
+        (status, error),
+        (StatusCode::GONE, AppError::Refused(Refusal::LinkInvalid))
+    );
     let (status, _) = error_of(stranger.verify("not-a-token").await).await;
     assert_eq!(status, StatusCode::GONE);
     app.stop().await;
@@ -91,32 +100,25 @@ async fn resending_the_link_kills_the_old_one() {
 async fn bad_input_is_refused_with_the_reason_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
-    let cases: &[(&[(&str, &str)], &str)] = &[
-        (&[("email", "not-an-email")], "email_invalid"),
-        (&[("password", "password1")], "password_too_common"),
-        (&[("password", "short")], "password_too_short"),
-        (&[("company_name", "   ")], "company_name_empty"),
-        (&[("name", "")], "person_name_empty"),
-        (&[("kind", "admin")], "account_kind_invalid"),
-        (&[("lang", "fr")], "language_invalid"),
+    let cases: &[(&[(&str, &str)], InputError)] = &[
+        (&[("email", "not-an-email")], InputError::EmailInvalid),
+        (&[("password", "password1")], InputError::PasswordTooCommon),
+        (&[("password", "short")], InputError::PasswordTooShort),
+        (&[("company_name", "   ")], InputError::CompanyNameEmpty),
+        (&[("name", "")], InputError::PersonNameEmpty),
+        (&[("kind", "admin")], InputError::AccountKindInvalid),
+        (&[("lang", "fr")], InputError::LanguageInvalid),
     ];
     for (overrides, expected) in cases {
-        let mut form = vec![
-            ("kind", "seller"),
-            ("company_name", "Acme"),
-            ("name", "Ann"),
-            ("email", "ann@example.com"),
-            ("password", PASSWORD),
-            ("lang", "en"),
-        ];
+        let mut form = sign_up_form("seller", "Acme", "ann@example.com");
         for (k, v) in overrides.iter() {
             form.iter_mut().find(|(key, _)| key == k).unwrap().1 = v;
         }
         let (status, error) = error_of(browser.call("auth/sign_up", &form).await).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
-        assert_eq!(error, json!({ "input": expected }));
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{expected:?}");
+        assert_eq!(error, AppError::Input(*expected));
     }
-    assert_eq!(browser.whoami().await, serde_json::Value::Null);
+    assert_eq!(browser.whoami().await, None);
     assert!(app
         .state
         .db
@@ -154,11 +156,9 @@ async fn an_email_address_has_one_account_even_under_concurrent_sign_ups() {
     app.stop().await;
 }
 
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output>
+async fn futures_join_all<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();
@@ -182,18 +182,18 @@ async fn sign_in_with_the_right_password_and_not_with_a_wrong_one() {
     let (unknown_status, unknown_body) =
         error_of(browser.sign_in("nobody@example.com", PASSWORD).await).await;
     assert_eq!(wrong_status, StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong_body, json!("bad_credentials"));
+    assert_eq!(wrong_body, AppError::BadCredentials);
     // An unknown email looks exactly like a wrong password.
     assert_eq!((unknown_status, unknown_body), (wrong_status, wrong_body));
-    assert_eq!(browser.whoami().await, serde_json::Value::Null);
+    assert_eq!(browser.whoami().await, None);
 
     let response = browser.sign_in("  ANN@example.com ", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Lang>().await.unwrap(), Lang::En);
     assert_eq!(
-        response.json::<serde_json::Value>().await.unwrap(),
-        json!("en")
+        browser.whoami().await.expect("signed in").email,
+        "ann@example.com"
     );
-    assert_eq!(browser.whoami().await["email"], "ann@example.com");
     app.stop().await;
 }
 
@@ -215,9 +215,9 @@ async fn sign_in_is_rate_limited_per_account() {
     }
     let (status, error) = error_of(browser.sign_in("ann@example.com", PASSWORD).await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(error, json!("too_many_attempts"));
+    assert_eq!(error, AppError::TooManyAttempts);
     // Even the right password waits for the window to pass.
-    assert_eq!(browser.whoami().await, serde_json::Value::Null);
+    assert_eq!(browser.whoami().await, None);
     app.stop().await;
 }
 
@@ -290,14 +290,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
 async fn cross_site_posts_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
-    let form = [
-        ("kind", "seller"),
-        ("company_name", "Evil"),
-        ("name", "Eve"),
-        ("email", "eve@example.com"),
-        ("password", PASSWORD),
-        ("lang", "en"),
-    ];
+    let form = sign_up_form("seller", "Evil", "eve@example.com");
     let response = browser
         .client
         .post(format!("{}/api/auth/sign_up", app.address))
@@ -357,16 +350,13 @@ async fn the_session_id_changes_at_sign_in_and_dies_at_sign_out() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        old.json::<serde_json::Value>().await.unwrap(),
-        serde_json::Value::Null
-    );
+    assert_eq!(old.json::<Option<Me>>().await.unwrap(), None);
 
     let response = browser.sign_out().await;
     assert_eq!(response.status(), StatusCode::OK);
     let cleared = browser.session_cookie(&response).unwrap();
     assert_eq!(cleared, "scc_session=");
-    assert_eq!(browser.whoami().await, serde_json::Value::Null);
+    assert_eq!(browser.whoami().await, None);
 
     // Replaying the cookie after sign-out gets nothing either.
     let replay = reqwest::Client::new()
@@ -375,10 +365,7 @@ async fn the_session_id_changes_at_sign_in_and_dies_at_sign_out() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        replay.json::<serde_json::Value>().await.unwrap(),
-        serde_json::Value::Null
-    );
+    assert_eq!(replay.json::<Option<Me>>().await.unwrap(), None);
     app.stop().await;
 }
 
@@ -389,7 +376,7 @@ async fn account_data_needs_a_session() {
     let (status, error) = error_of(anonymous.call("settings/account_users", &[]).await).await;
     assert_eq!(
         (status, error),
-        (StatusCode::UNAUTHORIZED, json!("unauthorized"))
+        (StatusCode::UNAUTHORIZED, AppError::Unauthorized)
     );
     let (status, _) = error_of(anonymous.call("auth/resend_verification", &[]).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -400,14 +387,9 @@ async fn account_data_needs_a_session() {
     let bob = app.browser();
     bob.sign_up("supplier", "Bob Freight", "bob@example.com")
         .await;
-    let users: serde_json::Value = ann
-        .call("settings/account_users", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(users.as_array().unwrap().len(), 1);
-    assert_eq!(users[0]["email"], "ann@example.com");
+    let users: Vec<AccountUser> = ann.answer("settings/account_users", &[]).await;
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].email, "ann@example.com");
     app.stop().await;
 }
 
@@ -444,7 +426,7 @@ async fn the_language_follows_the_user() {
         .await;
     let response = browser.call("auth/set_language", &[("lang", "zh")]).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(browser.whoami().await["lang"], "zh");
+    assert_eq!(browser.whoami().await.expect("signed in").lang, Lang::Zh);
 
     // Signing in elsewhere brings the setting along, in the cookie the pages read.
     let other = app.browser();
@@ -524,6 +506,9 @@ async fn without_smtp_the_development_mailbox_shows_every_email() {
 async fn with_smtp_configured_there_is_no_mailbox() {
     let app = TestApp::spawn_with(&[("SMTP_URL", "smtp://127.0.0.1:9")]).await;
     let (status, error) = error_of(app.browser().call("dev/mailbox", &[]).await).await;
-    assert_eq!((status, error), (StatusCode::NOT_FOUND, json!("not_found")));
+    assert_eq!(
+        (status, error),
+        (StatusCode::NOT_FOUND, AppError::Refused(Refusal::NotFound))
+    );
     app.stop().await;
 }

@@ -5,7 +5,6 @@
 //! it is stored as written and shown as text.
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
 use crate::helpers::{Browser, TestApp, PASSWORD};
 
@@ -52,16 +51,9 @@ fn may_accept(kind: Field, value: &str) -> bool {
 /// shipments both sides see.
 async fn fingerprint(app: &TestApp, seller: &Browser, supplier: &Browser) -> String {
     let outbox = app.state.db.recent_emails(100_000).await.unwrap().len();
-    let sent = seller.overview().await["sent"].clone();
-    let lists: Vec<Value> = futures::future::join_all([seller, supplier].map(|b| async move {
-        b.call("shipments/list", &[])
-            .await
-            .json::<Value>()
-            .await
-            .unwrap()
-    }))
-    .await;
-    format!("{outbox} {sent} {lists:?}")
+    let sent = seller.overview().await.sent;
+    let lists = futures::future::join_all([seller, supplier].map(|b| b.shipments(&[]))).await;
+    format!("{outbox} {sent:?} {lists:?}")
 }
 
 struct Case {
@@ -93,32 +85,11 @@ async fn every_server_function_refuses_bad_input_and_stores_nothing() {
     let supplier = app
         .verified_account("supplier", "Supplier One", "wang@s1.example")
         .await;
-    supplier.invite("Seller A", "ann@a.example").await;
-    let invitation = seller.overview().await["received"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    seller
-        .call("connections/accept", &[("id", &invitation)])
+    let invitation = supplier
+        .invite_and_get_accepted_by(&seller, "ann@a.example")
         .await;
-    let supplier_id = seller.overview().await["connected"][0]["account_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let created = seller
-        .call(
-            "shipments/save",
-            &[
-                ("name", "Base"),
-                ("from_name", "Ann"),
-                ("from_line1", "1 Main St"),
-                ("from_city", "Ontario"),
-                ("from_country", "US"),
-                ("destination", "ONT8"),
-                ("items_csv", "A-1,2"),
-            ],
-        )
-        .await;
+    let supplier_id = seller.connected_account("Supplier One").await;
+    let created = seller.save_shipment("", "", "Base", "A-1,2").await;
     let shipment: String = created.json().await.unwrap();
 
     let cases = vec![
@@ -375,15 +346,7 @@ async fn every_server_function_refuses_bad_input_and_stores_nothing() {
 
     // Odd text is stored as written and shown as text, never as markup.
     let invited = seller
-        .call(
-            "connections/invite",
-            &[
-                ("company_name", "<script>alert(1)</script>"),
-                ("contact_name", "Eve"),
-                ("email", "eve@script.example"),
-                ("lang", "en"),
-            ],
-        )
+        .invite("<script>alert(1)</script>", "eve@script.example")
         .await;
     assert_eq!(invited.status(), StatusCode::OK);
     let page = seller

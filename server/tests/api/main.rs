@@ -6,5 +6,6 @@ mod bad_input;
 mod connections;
 mod helpers;
 mod outbox;
+mod pages;
 mod restart;
 mod shipments;

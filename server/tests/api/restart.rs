@@ -4,9 +4,12 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use app::connections::Overview;
+use app::mailbox::MailboxMessage;
+use app::shipments::ShipmentView;
 use reqwest::StatusCode;
 
-use crate::helpers::PASSWORD;
+use crate::helpers::{box_form, invite_form, token_in, Browser, PASSWORD};
 
 struct Server {
     child: Child,
@@ -71,99 +74,41 @@ async fn an_account_survives_a_killed_server() {
     let port = free_port();
 
     let server = Server::start(&dir, port).await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let response = client
-        .post(format!("{}/api/auth/sign_up", server.address))
-        .form(&[
-            ("kind", "seller"),
-            ("company_name", "Durable Goods"),
-            ("name", "Ann"),
-            ("email", "ann@example.com"),
-            ("password", PASSWORD),
-            ("lang", "en"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let browser = Browser::new(&server.address);
+    let response = browser
+        .sign_up("seller", "Durable Goods", "ann@example.com")
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     server.kill();
 
     let server = Server::start(&dir, port).await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let response = client
-        .post(format!("{}/api/auth/sign_in", server.address))
-        .form(&[("email", "ann@example.com"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let browser = Browser::new(&server.address);
+    let response = browser.sign_in("ann@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let me: serde_json::Value = client
-        .post(format!("{}/api/auth/whoami", server.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["company_name"], "Durable Goods");
+    let me = browser.whoami().await.expect("signed in");
+    assert_eq!(me.company_name, "Durable Goods");
     server.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Posts a server function's form and returns the status and JSON body.
-async fn call(
-    client: &reqwest::Client,
-    address: &str,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> Result<(StatusCode, serde_json::Value), reqwest::Error> {
-    let response = client
-        .post(format!("{address}/api/{endpoint}"))
-        .form(form)
-        .send()
-        .await?;
-    let status = response.status();
-    let body = response.json().await.unwrap_or(serde_json::Value::Null);
-    Ok((status, body))
-}
-
 /// The token of the newest email to `to` in the development mailbox.
-async fn mailbox_token(client: &reqwest::Client, address: &str, to: &str) -> String {
-    let (_, mails) = call(client, address, "dev/mailbox", &[]).await.unwrap();
+async fn mailbox_token(browser: &Browser, to: &str) -> String {
+    let mails: Vec<MailboxMessage> = browser.answer("dev/mailbox", &[]).await;
     let mail = mails
-        .as_array()
-        .unwrap()
         .iter()
-        .find(|m| m["to"] == to)
+        .find(|m| m.to == to)
         .unwrap_or_else(|| panic!("no email to {to}"));
-    crate::helpers::token_in(mail["text"].as_str().unwrap())
+    token_in(&mail.text)
 }
 
-async fn verified(client: &reqwest::Client, address: &str, kind: &str, email: &str) {
-    let form = [
-        ("kind", kind),
-        ("company_name", email),
-        ("name", "Tester"),
-        ("email", email),
-        ("password", PASSWORD),
-        ("lang", "en"),
-    ];
+/// Signs up an account named after `email` and verifies it through the mailbox's link.
+async fn verified(browser: &Browser, kind: &str, email: &str) {
     assert_eq!(
-        call(client, address, "auth/sign_up", &form)
-            .await
-            .unwrap()
-            .0,
+        browser.sign_up(kind, email, email).await.status(),
         StatusCode::OK
     );
-    let token = mailbox_token(client, address, email).await;
-    let verify = call(client, address, "auth/verify_email", &[("token", &token)]).await;
-    assert_eq!(verify.unwrap().0, StatusCode::OK);
+    let token = mailbox_token(browser, email).await;
+    assert_eq!(browser.verify(&token).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -172,70 +117,23 @@ async fn acknowledged_writes_survive_repeated_kills_mid_traffic() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let port = free_port();
-    let client = || {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap()
-    };
-    let (seller, supplier) = (client(), client());
 
     let mut server = Server::start(&dir, port).await;
-    let address = server.address.clone();
-    verified(&seller, &address, "seller", "ann@crash.example").await;
-    verified(&supplier, &address, "supplier", "wang@crash.example").await;
-    let invite = [
-        ("company_name", "Crash Seller"),
-        ("contact_name", "Ann"),
-        ("email", "ann@crash.example"),
-        ("lang", "en"),
-    ];
-    call(&supplier, &address, "connections/invite", &invite)
-        .await
-        .unwrap();
-    let (_, overview) = call(&seller, &address, "connections/overview", &[])
-        .await
-        .unwrap();
-    let invitation = overview["received"][0]["id"].as_str().unwrap().to_owned();
-    call(
-        &seller,
-        &address,
-        "connections/accept",
-        &[("id", &invitation)],
-    )
-    .await
-    .unwrap();
-    let (_, overview) = call(&seller, &address, "connections/overview", &[])
-        .await
-        .unwrap();
-    let supplier_id = overview["connected"][0]["account_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let shipment_form = [
-        ("name", "Crash test"),
-        ("from_name", "Ann"),
-        ("from_line1", "1 Main St"),
-        ("from_city", "Ontario"),
-        ("from_country", "US"),
-        ("destination", "ONT8"),
-        ("items_csv", "A-1,99999"),
-    ];
-    let (status, id) = call(&seller, &address, "shipments/save", &shipment_form)
-        .await
-        .unwrap();
-    assert_eq!(status, StatusCode::OK);
-    let id = id.as_str().unwrap().to_owned();
-    let share = [
-        ("id", id.as_str()),
-        ("version", "0"),
-        ("supplier", supplier_id.as_str()),
-    ];
+    // The same two browsers, cookies and all, across every restart on the same port.
+    let (seller, supplier) = (Browser::new(&server.address), Browser::new(&server.address));
+    verified(&seller, "seller", "ann@crash.example").await;
+    verified(&supplier, "supplier", "wang@crash.example").await;
+    supplier
+        .invite_and_get_accepted_by(&seller, "ann@crash.example")
+        .await;
+    let supplier_id = seller.connected_account("wang@crash.example").await;
+    let created = seller
+        .save_shipment("", "", "Crash test", "A-1,99999")
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let id: String = created.json().await.unwrap();
     assert_eq!(
-        call(&seller, &address, "shipments/share", &share)
-            .await
-            .unwrap()
-            .0,
+        seller.share(&id, &supplier_id).await.status(),
         StatusCode::OK
     );
 
@@ -243,21 +141,17 @@ async fn acknowledged_writes_survive_repeated_kills_mid_traffic() {
     let mut boxes_acked = 0usize;
     for round in 0..3 {
         // Two clients write as fast as they can: invitations and boxes. Only what got
-        // a 200 counts as acknowledged.
+        // a 200 counts as acknowledged; a call the kill cuts off (`try_call` fails)
+        // ends its loop instead of the test.
         let invitations = {
-            let (seller, address) = (seller.clone(), address.clone());
+            let seller = seller.clone();
             tokio::spawn(async move {
                 let mut acked = Vec::new();
                 for i in 0.. {
                     let email = format!("s{round}-{i}@crash.example");
-                    let form = [
-                        ("company_name", "Supplier"),
-                        ("contact_name", "Sam"),
-                        ("email", email.as_str()),
-                        ("lang", "en"),
-                    ];
-                    match call(&seller, &address, "connections/invite", &form).await {
-                        Ok((StatusCode::OK, _)) => acked.push(email),
+                    let form = invite_form("Supplier", &email);
+                    match seller.try_call("connections/invite", &form).await {
+                        Ok(r) if r.status() == StatusCode::OK => acked.push(email),
                         _ => break,
                     }
                 }
@@ -265,31 +159,23 @@ async fn acknowledged_writes_survive_repeated_kills_mid_traffic() {
             })
         };
         let boxes = {
-            let (supplier, address, id) = (supplier.clone(), address.clone(), id.clone());
+            let (supplier, id) = (supplier.clone(), id.clone());
             tokio::spawn(async move {
                 let mut acked = 0usize;
                 loop {
-                    let Ok((StatusCode::OK, view)) =
-                        call(&supplier, &address, "shipments/get", &[("id", &id)]).await
-                    else {
+                    let Ok(seen) = supplier.try_call("shipments/get", &[("id", &id)]).await else {
                         break;
                     };
-                    let version = view["version"].to_string();
-                    let form = [
-                        ("id", id.as_str()),
-                        ("version", version.as_str()),
-                        ("box_id", ""),
-                        ("contents[0][sku]", "A-1"),
-                        ("contents[0][quantity]", "1"),
-                        ("weight", "1"),
-                        ("weight_unit", "kg"),
-                        ("length", "10"),
-                        ("width", "10"),
-                        ("height", "10"),
-                        ("length_unit", "cm"),
-                    ];
-                    match call(&supplier, &address, "shipments/save_box", &form).await {
-                        Ok((StatusCode::OK, _)) => acked += 1,
+                    if seen.status() != StatusCode::OK {
+                        break;
+                    }
+                    let Ok(view) = seen.json::<ShipmentView>().await else {
+                        break;
+                    };
+                    let version = view.version.to_string();
+                    let form = box_form(&id, &version, "", "A-1", "1", "1");
+                    match supplier.try_call("shipments/save_box", &form).await {
+                        Ok(r) if r.status() == StatusCode::OK => acked += 1,
                         Ok(_) => continue,
                         Err(_) => break,
                     }
@@ -304,30 +190,21 @@ async fn acknowledged_writes_survive_repeated_kills_mid_traffic() {
 
         // It opens cleanly, and everything acknowledged is there.
         server = Server::start(&dir, port).await;
-        let (status, overview) = call(&seller, &address, "connections/overview", &[])
-            .await
-            .unwrap();
+        let response = seller.call("connections/overview", &[]).await;
         assert_eq!(
-            status,
+            response.status(),
             StatusCode::OK,
             "round {round}: the session survived too"
         );
-        let sent: Vec<&str> = overview["sent"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["to_email"].as_str().unwrap())
-            .collect();
+        let overview: Overview = response.json().await.unwrap();
+        let sent: Vec<&str> = overview.sent.iter().map(|i| i.to_email.as_str()).collect();
         for email in &invited {
             assert!(
                 sent.contains(&email.as_str()),
                 "round {round}: invitation to {email} lost"
             );
         }
-        let (_, view) = call(&supplier, &address, "shipments/get", &[("id", &id)])
-            .await
-            .unwrap();
-        let stored = view["boxes"].as_array().unwrap().len();
+        let stored = supplier.shipment(&id).await.boxes.len();
         // At most one box per kill was written without its answer reaching the client.
         assert!(
             stored >= boxes_acked && stored <= boxes_acked + round + 1,

@@ -1,0 +1,228 @@
+//! The supplier's steps: boxes, shipping and labels, tracking and shipped.
+
+use db::sessions::SessionUser;
+use db::shipments::{BoxItem, BoxTracking, NewBox, Step};
+
+use super::emails;
+use super::*;
+use crate::connections::ssr::actor;
+use crate::domain::shipment::{
+    check_box_contents, parse_carrier, parse_ship_date, parse_tracking, Length, Weight,
+};
+use crate::domain::InputError;
+use crate::server::{db_error, Ctx};
+
+/// The checks below read the shipment as it is now; they mean something only for a
+/// form based on this version, at a step the shipment can take now. Otherwise the
+/// storage would refuse the change whatever the form says, and that is what the
+/// user hears (by the storage's own table, [`Step::refusal`]).
+fn form_applies(view: &ShipmentView, step: Step, version: i64) -> Result<(), AppError> {
+    match step.refusal(view.status.code(), view.version, version) {
+        Some(refusal) => Err(refusal.into()),
+        None => Ok(()),
+    }
+}
+
+pub async fn save_box(
+    cx: &Ctx,
+    me: SessionUser,
+    id: &str,
+    version: &str,
+    form: &BoxForm<'_>,
+) -> Result<(), AppError> {
+    let state = &cx.state;
+    let view = as_supplier(state, &me, id).await?;
+    let version = version_of(version)?;
+    form_applies(&view, Step::SaveBox, version)?;
+    let editing = match form.box_id.trim() {
+        "" => None,
+        key => {
+            let key = box_key(key)?;
+            view.boxes
+                .iter()
+                .find(|b| b.id == key)
+                .ok_or(AppError::Refused(Refusal::NotFound))?;
+            Some(key)
+        }
+    };
+    let ordered: Vec<(String, u32)> = view
+        .items
+        .iter()
+        .map(|i| (i.sku.clone(), i.quantity))
+        .collect();
+    let elsewhere: Vec<(String, u32)> = view
+        .boxes
+        .iter()
+        .filter(|b| Some(b.id.as_str()) != editing)
+        .flat_map(|b| b.contents.iter().cloned())
+        .collect();
+    let lines: Vec<(String, String)> = form
+        .contents
+        .iter()
+        .map(|l| (l.sku.clone(), l.quantity.clone()))
+        .collect();
+    let contents = check_box_contents(&ordered, &elsewhere, &lines)?;
+    let weight_unit = WeightUnit::parse(form.weight_unit)?;
+    let length_unit = LengthUnit::parse(form.length_unit)?;
+    let weight = Weight::parse(form.weight, weight_unit)?;
+    let [length, width, height] = [
+        Length::parse(form.sides[0], length_unit)?,
+        Length::parse(form.sides[1], length_unit)?,
+        Length::parse(form.sides[2], length_unit)?,
+    ];
+    if view.mode == Some(ShippingMode::SmallParcel) {
+        weight.check_small_parcel()?;
+        for side in [length, width, height] {
+            side.check_small_parcel()?;
+        }
+    }
+    let new = NewBox {
+        contents: contents
+            .iter()
+            .map(|(sku, q)| BoxItem {
+                sku: sku.as_str().to_owned(),
+                quantity: i64::from(q.get()),
+            })
+            .collect(),
+        weight_g: i64::from(weight.grams()),
+        length_mm: i64::from(length.mm()),
+        width_mm: i64::from(width.mm()),
+        height_mm: i64::from(height.mm()),
+        weight_unit: weight_unit.code().to_owned(),
+        length_unit: length_unit.code().to_owned(),
+    };
+    state
+        .db
+        .save_box(
+            &view.id,
+            &me.account_id,
+            editing,
+            &new,
+            version,
+            &actor(&me),
+            cx.now(),
+        )
+        .await
+        .map_err(db_error("saving a box failed"))?;
+    Ok(())
+}
+
+pub async fn delete_box(cx: &Ctx, me: SessionUser, id: &str, box_id: &str) -> Result<(), AppError> {
+    let key = box_key(box_id)?;
+    let state = &cx.state;
+    let view = as_supplier(state, &me, id).await?;
+    state
+        .db
+        .delete_box(&view.id, &me.account_id, key, &actor(&me), cx.now())
+        .await
+        .map_err(db_error("deleting a box failed"))
+}
+
+pub async fn save_shipping(
+    cx: &Ctx,
+    me: SessionUser,
+    id: &str,
+    version: &str,
+    mode: &str,
+    carrier: &str,
+    ship_date: &str,
+) -> Result<(), AppError> {
+    let state = &cx.state;
+    let view = as_supplier(state, &me, id).await?;
+    let version = version_of(version)?;
+    form_applies(&view, Step::SaveShipping, version)?;
+    let mode = ShippingMode::parse(mode)?;
+    let carrier = parse_carrier(carrier)?;
+    let ship_date = parse_ship_date(ship_date)?;
+    if view.boxes.is_empty() {
+        return Err(InputError::NoBoxes.into());
+    }
+    if view.unboxed_units() > 0 {
+        return Err(InputError::UnitsNotBoxed.into());
+    }
+    if mode == ShippingMode::SmallParcel {
+        for b in &view.boxes {
+            Weight::from_grams(b.weight_g).check_small_parcel()?;
+            for side in [b.length_mm, b.width_mm, b.height_mm] {
+                Length::from_mm(side).check_small_parcel()?;
+            }
+        }
+    }
+    state
+        .db
+        .save_shipping(
+            &view.id,
+            &me.account_id,
+            mode.code(),
+            &carrier,
+            &ship_date,
+            version,
+            &actor(&me),
+            cx.now(),
+        )
+        .await
+        .map_err(db_error("saving shipping details failed"))
+}
+
+pub async fn reopen(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError> {
+    let state = &cx.state;
+    let view = as_supplier(state, &me, id).await?;
+    state
+        .db
+        .reopen_packing(&view.id, &me.account_id, &actor(&me), cx.now())
+        .await
+        .map_err(db_error("reopening packing failed"))
+}
+
+pub async fn mark_shipped(
+    cx: &Ctx,
+    me: SessionUser,
+    id: &str,
+    version: &str,
+    tracking: &[TrackingInput],
+    pro_number: &str,
+) -> Result<(), AppError> {
+    let state = &cx.state;
+    let view = as_supplier(state, &me, id).await?;
+    let version = version_of(version)?;
+    form_applies(&view, Step::MarkShipped, version)?;
+    let (numbers, pro_number) = match view.mode {
+        Some(ShippingMode::Ltl) => (Vec::new(), Some(parse_tracking(pro_number)?)),
+        _ => {
+            let numbers = view
+                .boxes
+                .iter()
+                .map(|b| {
+                    let typed = tracking
+                        .iter()
+                        .find(|t| t.box_id.trim() == b.id)
+                        .map(|t| t.number.as_str())
+                        .unwrap_or("");
+                    Ok(BoxTracking {
+                        box_id: b.id.clone(),
+                        number: parse_tracking(typed)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, InputError>>()?;
+            (numbers, None)
+        }
+    };
+    let mails = emails::shipped(state, &me, &view, &numbers, pro_number.as_deref()).await?;
+    state
+        .db
+        .mark_shipped(
+            &view.id,
+            &me.account_id,
+            &numbers,
+            pro_number.as_deref(),
+            version,
+            &actor(&me),
+            &mails,
+            cx.now(),
+        )
+        .await
+        .map_err(db_error("marking a shipment shipped failed"))?;
+    tracing::info!(shipment = %view.id, "shipment shipped");
+    state.mail_wakeup.notify_one();
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Every page renders on the server with its data, for the user it belongs to. Pages
+//! call their server functions inside the render; each function reads its request's
+//! context (state, request, response) where it starts, before its first await, and
+//! passes it down, so nothing it does later depends on the framework's context still
+//! being reachable.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Browser, TestApp};
+
+/// What a page answers and its HTML.
+async fn page(app: &TestApp, browser: &Browser, path: &str) -> (StatusCode, String) {
+    let response = browser
+        .client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .expect("page request");
+    let status = response.status();
+    (status, response.text().await.expect("page body"))
+}
+
+#[tokio::test]
+async fn every_page_renders_on_the_server_with_its_data() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.browser();
+    let seller = app
+        .verified_account("seller", "Harbour Seller", "ann@seller.example")
+        .await;
+    let supplier = app
+        .verified_account("supplier", "Pearl River Supplier", "wang@supplier.example")
+        .await;
+    // The supplier invites the seller, who accepts: connected.
+    supplier
+        .invite_and_get_accepted_by(&seller, "ann@seller.example")
+        .await;
+    // An open invitation to a company without an account: its link's page.
+    assert_eq!(
+        seller
+            .invite("Lotus Prep", "li@lotus.example")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let token = app.invitation_token("li@lotus.example").await;
+    let id = seller.create_shipment().await;
+
+    let pages: Vec<(&Browser, String, &str)> = vec![
+        (&anonymous, "/".into(), "Supply Chain Connect"),
+        (&anonymous, "/sign-in".into(), "<form"),
+        (&anonymous, "/sign-up".into(), "<form"),
+        (&anonymous, "/dev/mailbox".into(), "li@lotus.example"),
+        (
+            &anonymous,
+            format!("/invitations/accept?token={token}"),
+            "Harbour Seller",
+        ),
+        (&seller, "/".into(), "Welcome"),
+        (&seller, "/shipments".into(), "Spring restock"),
+        (&seller, "/shipments/new".into(), "<form"),
+        (&seller, format!("/shipments/{id}"), "Spring restock"),
+        (&seller, format!("/shipments/{id}/edit"), "MUG-1"),
+        (
+            &seller,
+            "/settings/user-permissions".into(),
+            "Pearl River Supplier",
+        ),
+        (
+            &supplier,
+            "/settings/user-permissions".into(),
+            "Harbour Seller",
+        ),
+        (&supplier, "/shipments".into(), "Harbour Seller"),
+    ];
+    for (browser, path, expected) in pages {
+        let (status, html) = page(&app, browser, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(expected), "{path} lacks {expected:?}");
+        assert!(
+            !html.contains("Something went wrong on our side"),
+            "{path} rendered an internal error"
+        );
+    }
+
+    // A shipment that is not the caller's renders the same not-found message as one
+    // that does not exist.
+    let not_available = "This shipment does not exist, or is not shared with you";
+    let (_, html) = page(&app, &supplier, &format!("/shipments/{id}")).await;
+    assert!(
+        html.contains(not_available) && !html.contains("Spring restock"),
+        "the supplier is not shown the seller's draft"
+    );
+    let (_, html) = page(&app, &supplier, "/shipments/nosuchshipment").await;
+    assert!(html.contains(not_available));
+    app.stop().await;
+}
