@@ -37,7 +37,7 @@ lint:
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 test-unit:
-	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --workspace --exclude frontend
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --workspace --exclude frontend --exclude bench
 
 test-e2e:
 	cargo leptos build --split
