@@ -10,7 +10,7 @@ use server_fn_error::{FromServerFnError, JsonEncoding, ServerFnErrorErr};
 
 use db::Refusal;
 
-use crate::domain::shipment::CsvLineError;
+use crate::domain::shipment::LineProblems;
 use crate::domain::InputError;
 use crate::i18n::Msg;
 
@@ -32,8 +32,6 @@ pub enum AppError {
     BadCredentials,
     #[error("too many attempts")]
     TooManyAttempts,
-    #[error("email address not verified")]
-    EmailNotVerified,
     #[error("only administrators may do that")]
     AdminOnly,
     #[error("invitation sent to another address")]
@@ -41,10 +39,17 @@ pub enum AppError {
     #[error("daily invitation limit reached")]
     InvitationLimit,
     #[error("bad lines in the item list")]
-    ItemLines(Vec<CsvLineError>),
+    ItemLines(LineProblems),
     /// The request's arguments could not be read (missing, malformed, not UTF-8).
     #[error("bad request")]
     BadRequest,
+    /// The request's body is over the server's limit.
+    #[error("request too large")]
+    TooLarge,
+    /// The server is saturated (its password hashing queue is full): try again in a
+    /// few seconds (`Retry-After`).
+    #[error("busy")]
+    Busy,
     #[error("internal error")]
     Internal,
     /// The request never got an answer from our code (network down, bad response).
@@ -78,12 +83,13 @@ impl AppError {
             AppError::Forbidden => Msg::ErrForbidden,
             AppError::BadCredentials => Msg::ErrBadCredentials,
             AppError::TooManyAttempts => Msg::ErrTooManyAttempts,
-            AppError::EmailNotVerified => Msg::ErrEmailNotVerified,
             AppError::AdminOnly => Msg::ErrAdminOnly,
             AppError::InvitationForOtherEmail => Msg::ErrInvitationForOtherEmail,
             AppError::InvitationLimit => Msg::ErrInvitationLimit,
             AppError::ItemLines(_) => Msg::ErrItemLines,
             AppError::BadRequest => Msg::ErrBadRequest,
+            AppError::Busy => Msg::ErrBusy,
+            AppError::TooLarge => Msg::ErrTooLarge,
             AppError::Internal => Msg::ErrInternal,
             AppError::Transport(_) => Msg::ErrTransport,
             AppError::Refused(r) => Msg::Refused(*r),
@@ -92,20 +98,29 @@ impl AppError {
 
     /// Each refused line of a pasted item list, with its line number, in `lang`.
     pub fn details(&self, lang: crate::i18n::Lang) -> Vec<String> {
+        use crate::i18n::{t, tf};
         match self {
-            AppError::ItemLines(lines) => lines
-                .iter()
-                .map(|l| {
-                    crate::i18n::tf(
-                        lang,
-                        Msg::ErrLine,
-                        &[
-                            ("line", &l.line.to_string()),
-                            ("problem", crate::i18n::t(lang, l.problem.message())),
-                        ],
-                    )
-                })
-                .collect(),
+            AppError::ItemLines(problems) => {
+                let mut details: Vec<String> = problems
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        tf(
+                            lang,
+                            Msg::ErrLine,
+                            &[
+                                ("line", &l.line.to_string()),
+                                ("problem", t(lang, l.problem.message())),
+                            ],
+                        )
+                    })
+                    .collect();
+                if problems.more > 0 {
+                    let count = crate::text::thousands(problems.more);
+                    details.push(tf(lang, Msg::ErrMoreLines, &[("count", &count)]));
+                }
+                details
+            }
             _ => Vec::new(),
         }
     }
@@ -116,11 +131,10 @@ impl AppError {
             AppError::Input(_) | AppError::ItemLines(_) => 422,
             AppError::BadRequest => 400,
             AppError::Unauthorized | AppError::BadCredentials => 401,
-            AppError::Forbidden
-            | AppError::EmailNotVerified
-            | AppError::AdminOnly
-            | AppError::InvitationForOtherEmail => 403,
+            AppError::Forbidden | AppError::AdminOnly | AppError::InvitationForOtherEmail => 403,
             AppError::TooManyAttempts | AppError::InvitationLimit => 429,
+            AppError::Busy => 503,
+            AppError::TooLarge => 413,
             AppError::Internal | AppError::Transport(_) => 500,
             AppError::Refused(r) => r.status(),
         }

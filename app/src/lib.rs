@@ -54,7 +54,7 @@ fn initial_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .map(|parts| i18n::request_lang(&parts))
+            .map(|parts| i18n::request_lang(&parts.headers))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

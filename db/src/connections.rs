@@ -81,6 +81,11 @@ const ACCEPT: &str = "
     LET $inv = (SELECT * FROM type::record('invitation', $id))[0];
     IF $inv = NONE OR $inv.status != 'pending' OR $inv.expires_at <= $now { THROW 'scc:invitation_invalid' };
     LET $me = type::record('account', $account);
+    -- Only a verified address speaks for itself: an account signed up with someone
+    -- else's address and never verified must not take the invitation sent to it.
+    IF (SELECT VALUE email_verified_at FROM type::record('user', $user))[0] = NONE {
+        THROW 'scc:email_not_verified'
+    };
     IF $inv.to_email NOTINSIDE (SELECT VALUE email FROM user WHERE account = $me) { THROW 'scc:invitation_invalid' };
     IF $me.kind = $inv.from_kind { THROW 'scc:wrong_account_kind' };
     LET $seller = IF $inv.from_kind = 'seller' { $inv.from_account } ELSE { $me };
@@ -324,6 +329,9 @@ impl Db {
              IF $inv = NONE OR $inv.status != 'pending' OR $inv.expires_at <= $now
                  OR $inv.to_email NOTINSIDE (SELECT VALUE email FROM user WHERE account = type::record('account', $account)) {{
                  THROW 'scc:invitation_invalid'
+             }};
+             IF (SELECT VALUE email_verified_at FROM type::record('user', $user))[0] = NONE {{
+                 THROW 'scc:email_not_verified'
              }};
              UPDATE $inv.id SET status = 'declined', closed_at = $now, closed_by = type::record('user', $user);
              CREATE connection_event SET invitation = $inv.id, action = 'declined',

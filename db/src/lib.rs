@@ -13,6 +13,8 @@ pub use refusal::Refusal;
 #[cfg(feature = "server")]
 pub mod accounts;
 #[cfg(feature = "server")]
+pub mod cleanup;
+#[cfg(feature = "server")]
 pub mod connections;
 #[cfg(feature = "server")]
 mod engine;

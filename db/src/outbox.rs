@@ -148,13 +148,26 @@ impl Db {
         Ok(claimed)
     }
 
-    pub async fn mark_email_sent(&self, id: &str, now: Timestamp) -> Result<(), DbError> {
+    /// Records a message as sent. With `forget_body` its bodies are blanked: once
+    /// delivered, the links in them (live tokens) need not be kept at rest. The
+    /// development mailbox keeps them, since showing them is its job.
+    pub async fn mark_email_sent(
+        &self,
+        id: &str,
+        now: Timestamp,
+        forget_body: bool,
+    ) -> Result<(), DbError> {
+        let forget = if forget_body {
+            ", text_body = '', html_body = ''"
+        } else {
+            ""
+        };
         check(
             self.conn
-                .query(
+                .query(format!(
                     "UPDATE type::record('outbox', $id) SET status = 'sent', sent_at = $now, \
-                     lease_until = NONE, last_error = NONE",
-                )
+                     lease_until = NONE, last_error = NONE{forget}"
+                ))
                 .bind(("id", id.to_owned()))
                 .bind(("now", now))
                 .await,
@@ -170,10 +183,12 @@ impl Db {
         error: &str,
         retry_at: Option<Timestamp>,
     ) -> Result<(), DbError> {
+        // A message given up is never sent: its links need not be kept either.
         let sql = if retry_at.is_some() {
             "UPDATE type::record('outbox', $id) SET next_attempt_at = $retry, lease_until = NONE, last_error = $error"
         } else {
-            "UPDATE type::record('outbox', $id) SET status = 'failed', lease_until = NONE, last_error = $error"
+            "UPDATE type::record('outbox', $id) SET status = 'failed', lease_until = NONE, last_error = $error, \
+             text_body = '', html_body = ''"
         };
         let mut query = self
             .conn

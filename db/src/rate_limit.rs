@@ -38,6 +38,26 @@ impl Db {
         .await
     }
 
+    /// The count so far in `bucket`'s current window of `window_secs`, without
+    /// counting anything.
+    pub async fn rate_limit_count(
+        &self,
+        bucket: &str,
+        window_secs: i64,
+        now: Timestamp,
+    ) -> Result<i64, DbError> {
+        let window = now.timestamp().div_euclid(window_secs) * window_secs;
+        let mut response = check(
+            self.conn
+                .query("SELECT count FROM type::record('rate_limit', [$bucket, $window])")
+                .bind(("bucket", bucket.to_owned()))
+                .bind(("window", window))
+                .await,
+        )?;
+        let counts: Vec<Count> = response.take(0)?;
+        Ok(counts.first().map(|c| c.count).unwrap_or(0))
+    }
+
     /// Deletes counters whose window is long over.
     pub async fn rate_limit_sweep(&self, now: Timestamp) -> Result<(), DbError> {
         check(

@@ -32,13 +32,16 @@ pub enum Refusal {
     NotConnected,
     /// The change was based on a version someone else has changed since.
     Stale,
+    /// The caller's own email address is not verified yet: it cannot speak for the
+    /// address (accept an invitation sent to it) or write to other companies.
+    EmailNotVerified,
 }
 
 /// What every code thrown by our transactions starts with.
 const PREFIX: &str = "scc:";
 
 impl Refusal {
-    pub const ALL: [Refusal; 10] = [
+    pub const ALL: [Refusal; 11] = [
         Refusal::NotFound,
         Refusal::LinkInvalid,
         Refusal::InvitationInvalid,
@@ -49,6 +52,7 @@ impl Refusal {
         Refusal::WrongState,
         Refusal::NotConnected,
         Refusal::Stale,
+        Refusal::EmailNotVerified,
     ];
 
     /// The wire code: in `THROW`, in JSON errors, in `?error=`.
@@ -64,6 +68,7 @@ impl Refusal {
             Refusal::WrongState => "wrong_state",
             Refusal::NotConnected => "not_connected",
             Refusal::Stale => "stale",
+            Refusal::EmailNotVerified => "email_not_verified",
         }
     }
 
@@ -71,6 +76,7 @@ impl Refusal {
     pub fn status(self) -> u16 {
         match self {
             Refusal::NotFound => 404,
+            Refusal::EmailNotVerified => 403,
             Refusal::LinkInvalid | Refusal::InvitationInvalid => 410,
             Refusal::AlreadyInvited
             | Refusal::AlreadyConnected

@@ -32,6 +32,7 @@ const FILES: &[(&str, &str)] = schema_files![
     "012_shared_with",
     "013_shipment_box",
     "014_shipment_event",
+    "015_job_lease",
 ];
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;

@@ -617,6 +617,9 @@ impl Db {
         let id = new_shipment_id();
         let sql = format!(
             "BEGIN TRANSACTION;
+             IF type::record('account', $account).kind != 'seller' {{
+                 THROW 'scc:wrong_account_kind'
+             }};
              CREATE type::record('shipment', $id) SET seller = type::record('account', $account),
                  name = $name, ship_from = $ship_from, destination = $destination, items = $items,
                  units = math::sum($items.*.quantity), status = 'draft', version = 0,
@@ -1353,6 +1356,26 @@ mod tests {
             matches!(again, Err(DbError::Refused(Refusal::WrongState))),
             "{again:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn only_a_seller_creates_a_shipment_whatever_the_app_checked() {
+        let db = setup().await;
+        db.create_shipment("seller", &shipment(), &actor("ann"), now())
+            .await
+            .expect("a seller creates");
+        let refused = db
+            .create_shipment("supplier", &shipment(), &actor("wang"), now())
+            .await;
+        assert!(
+            matches!(refused, Err(DbError::Refused(Refusal::WrongAccountKind))),
+            "{refused:?}"
+        );
+        assert!(db
+            .supplier_shipments("supplier", None, None, 0, 50)
+            .await
+            .expect("list")
+            .is_empty());
     }
 
     #[tokio::test]

@@ -26,12 +26,16 @@ pub struct Config {
     pub mail_from: String,
     pub sign_in_limit_per_account: i64,
     pub sign_in_limit_per_client: i64,
+    /// Accounts one client may create per hour.
+    pub sign_up_limit_per_client: i64,
     /// `TRUST_FORWARDED_FOR=true` behind a reverse proxy that appends the client's
     /// address to `X-Forwarded-For`; off by default, so a client cannot pick its own.
     pub trust_forwarded_for: bool,
     /// `MAIL_LEASE_SECONDS`: how long a worker holds a claimed email before another
     /// replica may send it (default 120; the replica-kill test shortens it).
     pub mail_lease_seconds: i64,
+    /// `CLEANUP_INTERVAL_SECONDS`: how often a replica tries to run the clean-up.
+    pub cleanup_interval_seconds: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -44,8 +48,10 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("sign_in_limit_per_account", &self.sign_in_limit_per_account)
             .field("sign_in_limit_per_client", &self.sign_in_limit_per_client)
+            .field("sign_up_limit_per_client", &self.sign_up_limit_per_client)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("mail_lease_seconds", &self.mail_lease_seconds)
+            .field("cleanup_interval_seconds", &self.cleanup_interval_seconds)
             .finish()
     }
 }
@@ -134,13 +140,17 @@ impl Config {
         };
         let smtp_url = get("SMTP_URL");
         // Without SMTP every email, links included, is shown at /dev/mailbox: fine on
-        // a developer's machine, an open door anywhere else.
-        if smtp_url.is_none() && !is_loopback_url(&public_url) {
+        // a developer's machine, an open door anywhere else. Both the public URL and
+        // the listening address must be this machine's own: a loopback PUBLIC_URL on a
+        // server listening on 0.0.0.0 (a common container setup) still answers the
+        // whole network.
+        if smtp_url.is_none() && !(is_loopback_url(&public_url) && site_addr.ip().is_loopback()) {
             return Err(ConfigError::Invalid {
                 name: "SMTP_URL",
                 reason: format!(
-                    "required when PUBLIC_URL ({public_url}) is not this machine; without it \
-                     emails would only be shown in the development mailbox"
+                    "required unless both PUBLIC_URL ({public_url}) and SITE_ADDR ({site_addr}) \
+                     are this machine (loopback); without it emails would only be shown in \
+                     the development mailbox, to anyone who can reach the server"
                 ),
             });
         }
@@ -166,7 +176,9 @@ impl Config {
             }),
             sign_in_limit_per_account: number("SIGN_IN_LIMIT_PER_ACCOUNT", 10)?,
             sign_in_limit_per_client: number("SIGN_IN_LIMIT_PER_CLIENT", 50)?,
+            sign_up_limit_per_client: number("SIGN_UP_LIMIT_PER_CLIENT", 20)?,
             mail_lease_seconds: number("MAIL_LEASE_SECONDS", 120)?,
+            cleanup_interval_seconds: number("CLEANUP_INTERVAL_SECONDS", 3600)?,
             trust_forwarded_for: match get("TRUST_FORWARDED_FOR").as_deref() {
                 None | Some("false") | Some("0") => false,
                 Some("true") | Some("1") => true,
@@ -230,6 +242,27 @@ mod tests {
         ] {
             assert!(from(&[("PUBLIC_URL", local)]).is_ok(), "{local}");
         }
+    }
+
+    #[test]
+    fn the_mailbox_needs_a_loopback_listener_too() {
+        let local = [
+            ("SITE_ADDR", "127.0.0.1:3000"),
+            ("PUBLIC_URL", "http://localhost:3000"),
+        ];
+        assert!(from(&local).is_ok());
+        let e = from(&[
+            ("SITE_ADDR", "0.0.0.0:3000"),
+            ("PUBLIC_URL", "http://localhost:3000"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("SMTP_URL"), "{e}");
+        assert!(from(&[
+            ("SITE_ADDR", "0.0.0.0:3000"),
+            ("PUBLIC_URL", "http://localhost:3000"),
+            ("SMTP_URL", "smtp://mail:25"),
+        ])
+        .is_ok());
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The axum server: configuration, the router (pages, server functions, static
 //! files, health), the cross-site guard, and the email worker.
 
+pub mod cleanup;
 pub mod config;
+pub mod limits;
 pub mod live;
 pub mod mailer;
 pub mod origin;
@@ -52,6 +54,7 @@ pub struct Running {
     pub server: tokio::task::JoinHandle<()>,
     pub worker: tokio::task::JoinHandle<()>,
     pub feed: tokio::task::JoinHandle<()>,
+    pub cleanup: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -60,9 +63,11 @@ impl Running {
         self.server.abort();
         self.worker.abort();
         self.feed.abort();
+        self.cleanup.abort();
         let _ = self.server.await;
         let _ = self.worker.await;
         let _ = self.feed.await;
+        let _ = self.cleanup.await;
     }
 }
 
@@ -104,6 +109,7 @@ pub async fn start(
         dev_mailbox: config.smtp_url.is_none(),
         sign_in_limit_per_account: config.sign_in_limit_per_account,
         sign_in_limit_per_client: config.sign_in_limit_per_client,
+        sign_up_limit_per_client: config.sign_up_limit_per_client,
         trust_forwarded_for: config.trust_forwarded_for,
     };
     let app_state = AppState {
@@ -114,6 +120,11 @@ pub async fn start(
         live: tokio::sync::broadcast::channel(1024).0,
     };
     let feed = live::spawn(db.clone(), app_state.live.clone());
+    let cleanup = cleanup::spawn(
+        db.clone(),
+        clock.clone(),
+        std::time::Duration::from_secs(config.cleanup_interval_seconds.unsigned_abs().max(1)),
+    );
     let worker = mailer::spawn(
         db,
         transport,
@@ -142,6 +153,7 @@ pub async fn start(
         server,
         worker,
         feed,
+        cleanup,
     })
 }
 
@@ -166,6 +178,8 @@ pub fn router(state: ServerState, site: origin::SiteOrigin) -> Router {
             app::shell,
         ))
         .layer(axum::middleware::map_response(with_error_status))
+        .layer(limits::body_limit())
+        .layer(axum::middleware::from_fn(limits::refuse_large_bodies))
         .layer(axum::middleware::from_fn_with_state(
             site,
             origin::refuse_cross_site,

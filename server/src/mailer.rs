@@ -149,7 +149,9 @@ pub async fn run_once(
         let _guard = span.enter();
         match transport.send(&mail).await {
             Ok(()) => {
-                db.mark_email_sent(&mail.id, clock.now()).await?;
+                let forget_body = matches!(transport, Transport::Smtp { .. });
+                db.mark_email_sent(&mail.id, clock.now(), forget_body)
+                    .await?;
                 tracing::info!("email sent");
             }
             Err(SendError::Permanent(reason)) => {

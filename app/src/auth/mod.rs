@@ -122,7 +122,7 @@ pub async fn sign_up(
 ) -> Result<Lang, AppError> {
     use crate::domain::{CompanyName, EmailAddress, InputError, Password, PersonName};
     use crate::server::emails::{self, VerifyEmail};
-    use crate::server::{boundary, db_error, passwords};
+    use crate::server::{boundary, db_error, internal, passwords};
     use db::accounts::{NewAccount, VerificationLink};
     use db::secrets::Secret;
 
@@ -135,6 +135,17 @@ pub async fn sign_up(
         let lang = Lang::parse(&lang).ok_or(InputError::LanguageInvalid)?;
 
         let state = &cx.state;
+        // Each sign-up costs a password hash and an email: a client gets a few an hour.
+        let client = ssr::client_address(&cx.parts, state.settings.trust_forwarded_for);
+        let sign_ups = state
+            .db
+            .rate_limit_hit(&format!("sign_up:client:{client}"), 3600, state.clock.now())
+            .await
+            .map_err(internal("rate limit failed"))?;
+        if sign_ups > state.settings.sign_up_limit_per_client {
+            tracing::warn!("sign-up rate limit reached for a client");
+            return Err(AppError::TooManyAttempts);
+        }
         let password_hash = passwords::hash(password).await?;
         let now = state.clock.now();
         let token = Secret::generate();
@@ -185,39 +196,53 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<Lang, AppError> {
+    use crate::domain::EmailAddress;
     use crate::server::{boundary, internal, passwords};
 
     boundary("auth.sign_in", |cx| async move {
         let state = &cx.state;
         let parts = &cx.parts;
         let now = state.clock.now();
-        let email = email.trim().to_lowercase();
         const WINDOW_SECS: i64 = 15 * 60;
-        let per_account = state
-            .db
-            .rate_limit_hit(&format!("sign_in:account:{email}"), WINDOW_SECS, now)
-            .await
-            .map_err(internal("rate limit failed"))?;
+        // Every attempt counts against the client, first, before anything else is
+        // written: a flood of made-up addresses stops here.
+        let client = ssr::client_address(parts, state.settings.trust_forwarded_for);
         let per_client = state
             .db
-            .rate_limit_hit(
-                &format!(
-                    "sign_in:client:{}",
-                    ssr::client_address(parts, state.settings.trust_forwarded_for)
-                ),
-                WINDOW_SECS,
-                now,
-            )
+            .rate_limit_hit(&format!("sign_in:client:{client}"), WINDOW_SECS, now)
             .await
             .map_err(internal("rate limit failed"))?;
-        if per_account > state.settings.sign_in_limit_per_account
-            || per_client > state.settings.sign_in_limit_per_client
-        {
-            tracing::warn!("sign-in rate limit reached");
+        if per_client > state.settings.sign_in_limit_per_client {
+            tracing::warn!("sign-in rate limit reached for a client");
             return Err(AppError::TooManyAttempts);
         }
-        if password.len() > 1024 {
+        // Only a well-formed address (at most 254 characters) names a counter.
+        let Ok(email) = EmailAddress::parse(&email) else {
             return Err(AppError::BadCredentials);
+        };
+        // Failed attempts only count against the account: its owner signing in many
+        // times is not an attack.
+        let account_key = format!("sign_in:account:{}", email.as_str());
+        let failures = state
+            .db
+            .rate_limit_count(&account_key, WINDOW_SECS, now)
+            .await
+            .map_err(internal("rate limit failed"))?;
+        if failures >= state.settings.sign_in_limit_per_account {
+            tracing::warn!("sign-in rate limit reached for an account");
+            return Err(AppError::TooManyAttempts);
+        }
+        let failed = || async {
+            state
+                .db
+                .rate_limit_hit(&account_key, WINDOW_SECS, now)
+                .await
+                .map_err(internal("rate limit failed"))?;
+            Err::<Lang, AppError>(AppError::BadCredentials)
+        };
+        let email = email.as_str().to_owned();
+        if password.len() > 1024 {
+            return failed().await;
         }
         let credentials = state
             .db
@@ -227,7 +252,7 @@ pub async fn sign_in(
         let user_id = credentials.as_ref().map(|c| c.user_id.clone());
         let stored = credentials.map(|c| c.password_hash);
         if !passwords::verify(password, stored).await? {
-            return Err(AppError::BadCredentials);
+            return failed().await;
         }
         let user_id = user_id.ok_or(AppError::BadCredentials)?;
         let user = state

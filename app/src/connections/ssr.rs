@@ -14,6 +14,8 @@ use crate::server::{db_error, internal, passwords, AppState, Ctx};
 
 const INVITATION_DAYS: i64 = 7;
 const INVITATIONS_PER_DAY: i64 = 50;
+/// An invitation is resent at most once in this many seconds.
+const RESEND_EVERY_SECS: i64 = 10 * 60;
 
 pub(crate) fn actor(me: &SessionUser) -> Actor {
     Actor {
@@ -161,7 +163,7 @@ pub async fn send_invitation(
 ) -> Result<(), AppError> {
     require_admin(&me)?;
     if !me.verified {
-        return Err(AppError::EmailNotVerified);
+        return Err(AppError::Refused(Refusal::EmailNotVerified));
     }
     let company = CompanyName::parse(company)?;
     let contact = PersonName::parse(contact)?;
@@ -169,14 +171,7 @@ pub async fn send_invitation(
     let lang = Lang::parse(lang).ok_or(InputError::LanguageInvalid)?;
     let state = &cx.state;
     let now = state.clock.now();
-    let sent_today = state
-        .db
-        .rate_limit_hit(&format!("invitations:{}", me.account_id), 24 * 3600, now)
-        .await
-        .map_err(internal("rate limit failed"))?;
-    if sent_today > INVITATIONS_PER_DAY {
-        return Err(AppError::InvitationLimit);
-    }
+    count_invitation_email(state, &me).await?;
     let token = Secret::generate();
     let expires = now + db::chrono::Duration::days(INVITATION_DAYS);
     let row = InvitationRow {
@@ -232,11 +227,43 @@ async fn own_invitation(
         .ok_or(AppError::Refused(Refusal::NotFound))
 }
 
+/// Counts one more invitation email of `me`'s account today (sent or resent), or
+/// refuses past [`INVITATIONS_PER_DAY`].
+async fn count_invitation_email(state: &AppState, me: &SessionUser) -> Result<(), AppError> {
+    let sent_today = state
+        .db
+        .rate_limit_hit(
+            &format!("invitations:{}", me.account_id),
+            24 * 3600,
+            state.clock.now(),
+        )
+        .await
+        .map_err(internal("rate limit failed"))?;
+    if sent_today > INVITATIONS_PER_DAY {
+        return Err(AppError::InvitationLimit);
+    }
+    Ok(())
+}
+
 pub async fn resend(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError> {
     require_admin(&me)?;
     let state = &cx.state;
     let inv = own_invitation(state, &me, id).await?;
     let now = state.clock.now();
+    // One resend of an invitation per ten minutes, and each counts toward the day's.
+    let resends = state
+        .db
+        .rate_limit_hit(
+            &format!("invitation_resend:{}", inv.id),
+            RESEND_EVERY_SECS,
+            now,
+        )
+        .await
+        .map_err(internal("rate limit failed"))?;
+    if resends > 1 {
+        return Err(AppError::TooManyAttempts);
+    }
+    count_invitation_email(state, &me).await?;
     let token = Secret::generate();
     let expires = now + db::chrono::Duration::days(INVITATION_DAYS);
     let mail = invitation_email(state, &inv, &token, expires.timestamp());
@@ -304,6 +331,10 @@ async fn invitation_by_id(state: &AppState, id: &str) -> Result<InvitationRow, A
 
 pub async fn accept(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError> {
     require_admin(&me)?;
+    // Accepting or declining speaks for the invited address: it must be proven ours.
+    if !me.verified {
+        return Err(AppError::Refused(Refusal::EmailNotVerified));
+    }
     let state = &cx.state;
     let inv = invitation_by_id(state, id).await?;
     let mail = answer_email(state, &inv, &me, true);
@@ -319,6 +350,10 @@ pub async fn accept(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError>
 
 pub async fn decline(cx: &Ctx, me: SessionUser, id: &str) -> Result<(), AppError> {
     require_admin(&me)?;
+    // Accepting or declining speaks for the invited address: it must be proven ours.
+    if !me.verified {
+        return Err(AppError::Refused(Refusal::EmailNotVerified));
+    }
     let state = &cx.state;
     let inv = invitation_by_id(state, id).await?;
     let mail = answer_email(state, &inv, &me, false);

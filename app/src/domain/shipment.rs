@@ -158,13 +158,42 @@ pub struct CsvLineError {
 
 pub const MAX_ITEMS: usize = 500;
 
+/// The bad lines of a pasted list reported one by one; the rest are counted.
+pub const MAX_LINE_PROBLEMS: usize = 20;
+
+/// Why a pasted list was refused: its first bad lines, and how many more there are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineProblems {
+    pub lines: Vec<CsvLineError>,
+    pub more: usize,
+}
+
+impl LineProblems {
+    fn new(mut all: Vec<CsvLineError>) -> LineProblems {
+        let more = all.len().saturating_sub(MAX_LINE_PROBLEMS);
+        all.truncate(MAX_LINE_PROBLEMS);
+        LineProblems { lines: all, more }
+    }
+}
+
 /// Parses `sku,quantity[,name]` lines, as typed or pasted from a spreadsheet: commas
 /// (also the full-width comma U+FF0C of Chinese input methods) or tabs between fields,
 /// double quotes around a field that holds a separator, an optional header line, blank
-/// lines ignored. Every bad line is reported, not just the first.
-pub fn parse_items_csv(text: &str) -> Result<Vec<ItemLine>, Vec<CsvLineError>> {
+/// lines ignored. Every bad line is found; the first [`MAX_LINE_PROBLEMS`] are reported
+/// and the rest counted. A list of more than [`MAX_ITEMS`] lines is refused before any
+/// line is read.
+pub fn parse_items_csv(text: &str) -> Result<Vec<ItemLine>, LineProblems> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // One line more than the limit may be a header.
+    let rows = text.lines().filter(|l| !l.trim().is_empty()).count();
+    if rows > MAX_ITEMS + 1 {
+        return Err(LineProblems::new(vec![CsvLineError {
+            line: 1,
+            problem: InputError::TooManyItems,
+        }]));
+    }
     let mut items: Vec<ItemLine> = Vec::new();
+    let mut skus = std::collections::HashSet::new();
     let mut errors = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
@@ -181,7 +210,7 @@ pub fn parse_items_csv(text: &str) -> Result<Vec<ItemLine>, Vec<CsvLineError>> {
             continue;
         }
         match parse_line(&fields) {
-            Ok(item) if items.iter().any(|i| i.sku == item.sku) => errors.push(CsvLineError {
+            Ok(item) if !skus.insert(item.sku.as_str().to_owned()) => errors.push(CsvLineError {
                 line,
                 problem: InputError::SkuListedTwice,
             }),
@@ -205,7 +234,7 @@ pub fn parse_items_csv(text: &str) -> Result<Vec<ItemLine>, Vec<CsvLineError>> {
     if errors.is_empty() {
         Ok(items)
     } else {
-        Err(errors)
+        Err(LineProblems::new(errors))
     }
 }
 
@@ -752,8 +781,9 @@ mod tests {
         let text =
             "MUG-01,12\nbad sku,3\nCUP,0\nTEE,999999999999\nMUG-01,4\nHAT\nSOCK,2,name,extra\n";
         let errors = parse_items_csv(text).unwrap_err();
+        assert_eq!(errors.more, 0);
         assert_eq!(
-            errors,
+            errors.lines,
             vec![
                 CsvLineError {
                     line: 2,
@@ -786,20 +816,47 @@ mod tests {
     #[test]
     fn csv_needs_at_least_one_item_and_at_most_500() {
         assert_eq!(
-            parse_items_csv(" \n\n").unwrap_err()[0].problem,
+            parse_items_csv(" \n\n").unwrap_err().lines[0].problem,
             InputError::NoItems
         );
         assert_eq!(
-            parse_items_csv("sku,quantity\n").unwrap_err()[0].problem,
+            parse_items_csv("sku,quantity\n").unwrap_err().lines[0].problem,
             InputError::NoItems
         );
         let many: String = (0..501).map(|i| format!("SKU-{i},1\n")).collect();
         assert_eq!(
-            parse_items_csv(&many).unwrap_err()[0].problem,
+            parse_items_csv(&many).unwrap_err().lines[0].problem,
             InputError::TooManyItems
         );
         let enough: String = (0..500).map(|i| format!("SKU-{i},1\n")).collect();
         assert_eq!(parse_items_csv(&enough).unwrap().len(), 500);
+    }
+
+    #[test]
+    fn a_huge_paste_is_refused_whole_and_problems_are_capped() {
+        // About 2 MB of bad lines: one problem, found without reading the lines.
+        let huge = "bad sku,x\n".repeat(200_000);
+        let refused = parse_items_csv(&huge).unwrap_err();
+        assert_eq!(refused.lines.len(), 1);
+        assert_eq!(refused.lines[0].problem, InputError::TooManyItems);
+        assert_eq!(refused.more, 0);
+        // 300 bad lines: the first 20 with their numbers, the other 280 counted.
+        let bad: String = (0..300).map(|i| format!("SKU-{i},0\n")).collect();
+        let refused = parse_items_csv(&bad).unwrap_err();
+        assert_eq!(refused.lines.len(), MAX_LINE_PROBLEMS);
+        assert_eq!(refused.lines[19].line, 20);
+        assert_eq!(refused.more, 280);
+        // A repeated SKU far down a long list is still found.
+        let mut repeated: String = (0..499).map(|i| format!("SKU-{i},1\n")).collect();
+        repeated.push_str("SKU-3,1\n");
+        let refused = parse_items_csv(&repeated).unwrap_err();
+        assert_eq!(
+            refused.lines,
+            vec![CsvLineError {
+                line: 500,
+                problem: InputError::SkuListedTwice
+            }]
+        );
     }
 
     #[test]

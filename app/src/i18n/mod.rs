@@ -141,12 +141,11 @@ pub fn use_i18n() -> I18n {
 /// The language a request asks for, for server rendering: the `scc_lang` cookie (set by
 /// the switch and at sign-in from the user's setting), else `Accept-Language`.
 #[cfg(feature = "ssr")]
-pub fn request_lang(parts: &http::request::Parts) -> Lang {
-    crate::server::cookies::get(&parts.headers, crate::server::cookies::LANG)
+pub fn request_lang(headers: &http::HeaderMap) -> Lang {
+    crate::server::cookies::get(headers, crate::server::cookies::LANG)
         .and_then(|v| Lang::parse(&v))
         .or_else(|| {
-            parts
-                .headers
+            headers
                 .get(http::header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(Lang::from_accept_language)
@@ -291,7 +290,6 @@ pub enum Msg {
     ErrForbidden,
     ErrBadCredentials,
     ErrTooManyAttempts,
-    ErrEmailNotVerified,
     ErrInternal,
     ErrTransport,
     // Connections
@@ -441,6 +439,9 @@ pub enum Msg {
     ErrCountryInvalid,
     ErrItemLines,
     ErrLine,
+    ErrMoreLines,
+    ErrBusy,
+    ErrTooLarge,
     ErrMessageTooLong,
     ErrNoBoxes,
     ErrPhoneInvalid,

@@ -29,5 +29,7 @@ pub fn text(lang: Lang, refusal: Refusal) -> &'static str {
         (Zh, NotConnected) => "您与该供应商尚未关联。请先在“设置 › 用户权限”中建立关联。",
         (En, Stale) => "This shipment was changed meanwhile (in another tab or by someone else). The page now shows the latest; check it and save again.",
         (Zh, Stale) => "此货件刚刚被修改(在其他标签页或由其他人)。页面已显示最新内容,请检查后重新保存。",
+        (En, EmailNotVerified) => "Verify your email address first: follow the link we emailed you.",
+        (Zh, EmailNotVerified) => "请先验证您的电子邮件地址:打开我们发给您的邮件中的链接。",
     }
 }

@@ -49,6 +49,8 @@ pub struct Settings {
     /// Sign-in attempts allowed per account, and per client address, in 15 minutes.
     pub sign_in_limit_per_account: i64,
     pub sign_in_limit_per_client: i64,
+    /// Accounts one client address may create in an hour.
+    pub sign_up_limit_per_client: i64,
     /// Behind a reverse proxy: take the client's address from the last
     /// `X-Forwarded-For` entry the proxy appended, not from the TCP peer.
     pub trust_forwarded_for: bool,
@@ -215,17 +217,26 @@ where
             tracing::info!(parent: &span, error = %error, "refused");
         }
         if after.own_request() {
-            match plain_form_back_to(&after.parts) {
+            match plain_form_back_to(&after.parts, &after.state.settings.public_url) {
                 Some(page) => after.redirect(&with_error(&page, error)),
                 None => after.response.set_status(
                     http::StatusCode::from_u16(error.status())
                         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
                 ),
             }
+            if matches!(error, AppError::Busy) {
+                after.response.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from_static(BUSY_RETRY_AFTER_SECS),
+                );
+            }
         }
     }
     result
 }
+
+/// How long a client told `Busy` should wait before trying again.
+const BUSY_RETRY_AFTER_SECS: &str = "5";
 
 fn accepts_html(parts: &Parts) -> bool {
     parts
@@ -235,15 +246,27 @@ fn accepts_html(parts: &Parts) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-/// For a plain form post, the path (and query) of the page it came from. Only the
-/// path is kept, so the redirect never leaves this site.
-fn plain_form_back_to(parts: &Parts) -> Option<String> {
+/// For a plain form post, the path (and query) of the page it came from, if that page
+/// is on this site (`public_url`'s origin) and its path starts with a single `/`, so
+/// the redirect can never leave the site (`//evil.example` is another site).
+fn plain_form_back_to(parts: &Parts, public_url: &str) -> Option<String> {
     if !accepts_html(parts) {
         return None;
     }
     let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;
-    let uri: http::Uri = referer.parse().ok()?;
-    Some(uri.path_and_query()?.as_str().to_owned())
+    same_site_path(referer, public_url)
+}
+
+/// `url`'s path and query, if `url` is on the site at `public_url`.
+fn same_site_path(url: &str, public_url: &str) -> Option<String> {
+    let uri: http::Uri = url.parse().ok()?;
+    let site: http::Uri = public_url.parse().ok()?;
+    let same_origin = uri.scheme() == site.scheme()
+        && uri.authority().map(|a| a.as_str().to_ascii_lowercase())
+            == site.authority().map(|a| a.as_str().to_ascii_lowercase());
+    let path = uri.path_and_query()?.as_str();
+    let single_slash = path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\");
+    (same_origin && single_slash).then(|| path.to_owned())
 }
 
 fn with_error(page: &str, error: &AppError) -> String {
@@ -263,6 +286,25 @@ fn with_error(page: &str, error: &AppError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_goes_back_only_to_a_page_of_this_site() {
+        let site = "http://127.0.0.1:3000";
+        assert_eq!(
+            same_site_path("http://127.0.0.1:3000/sign-in?next=%2F", site).as_deref(),
+            Some("/sign-in?next=%2F")
+        );
+        for elsewhere in [
+            "http://evil.example/sign-in",
+            "https://127.0.0.1:3000/sign-in",
+            "http://127.0.0.1:3001/sign-in",
+            "http://127.0.0.1:3000//evil.example/",
+            "http://127.0.0.1:3000/\\evil.example/",
+            "not a url",
+        ] {
+            assert_eq!(same_site_path(elsewhere, site), None, "{elsewhere}");
+        }
+    }
 
     #[test]
     fn error_is_added_to_the_page_it_came_from() {

@@ -67,27 +67,30 @@ async fn on_hashing_pool<R: Send + 'static>(
         // The caller may have gone (a closed connection); nothing to tell it then.
         let _ = done.send(work());
     });
-    let queued = pool()
-        .lock()
-        .map_err(|_| AppError::Internal)
-        .and_then(|jobs| jobs.send(job).map_err(|_| AppError::Internal));
-    if queued.is_err() {
-        tracing::error!("the password hashing pool is gone");
-        return Err(AppError::Internal);
-    }
+    pool().submit(job)?;
     result.await.map_err(|_| {
         tracing::error!("a password hashing job ended without an answer");
         AppError::Internal
     })
 }
 
-/// The queue of the pool, started on first use.
-fn pool() -> &'static Mutex<mpsc::Sender<Job>> {
-    static POOL: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
-    POOL.get_or_init(|| {
-        let (jobs, queue) = mpsc::channel::<Job>();
+/// Jobs waiting for a hashing thread at most: about two seconds of work on two
+/// cores. Past that a sign-in or sign-up is answered `Busy` (503, `Retry-After`) at
+/// once instead of waiting behind a flood.
+const QUEUE_CAPACITY: usize = 32;
+
+/// The pool's queue.
+struct Pool {
+    jobs: Mutex<mpsc::SyncSender<Job>>,
+    /// The threads' end of the queue, kept here too so it is open even with no thread.
+    _queue: std::sync::Arc<Mutex<mpsc::Receiver<Job>>>,
+}
+
+impl Pool {
+    /// Starts `threads` hashing threads behind a queue of `capacity` jobs.
+    fn start(threads: usize, capacity: usize) -> Pool {
+        let (jobs, queue) = mpsc::sync_channel::<Job>(capacity);
         let queue = std::sync::Arc::new(Mutex::new(queue));
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         for n in 0..threads {
             let queue = queue.clone();
             let started = std::thread::Builder::new()
@@ -110,7 +113,35 @@ fn pool() -> &'static Mutex<mpsc::Sender<Job>> {
                 tracing::error!(error = %e, "cannot start a password hashing thread");
             }
         }
-        Mutex::new(jobs)
+        Pool {
+            jobs: Mutex::new(jobs),
+            _queue: queue,
+        }
+    }
+
+    /// Queues `job`, or answers `Busy` when the queue is full.
+    fn submit(&self, job: Job) -> Result<(), AppError> {
+        let jobs = self.jobs.lock().map_err(|_| AppError::Internal)?;
+        match jobs.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(mpsc::TrySendError::Full(_)) => {
+                tracing::warn!("the password hashing queue is full");
+                Err(AppError::Busy)
+            }
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                tracing::error!("the password hashing pool is gone");
+                Err(AppError::Internal)
+            }
+        }
+    }
+}
+
+/// The pool, started on first use.
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Pool::start(threads, QUEUE_CAPACITY)
     })
 }
 
@@ -148,6 +179,15 @@ mod tests {
             .await
             .expect("verified"));
         assert!(!verify("anything".into(), None).await.expect("verified"));
+    }
+
+    #[test]
+    fn a_full_queue_answers_busy_at_once() {
+        // No threads: nothing is taken off the queue of two.
+        let pool = Pool::start(0, 2);
+        assert_eq!(pool.submit(Box::new(|| ())), Ok(()));
+        assert_eq!(pool.submit(Box::new(|| ())), Ok(()));
+        assert_eq!(pool.submit(Box::new(|| ())), Err(AppError::Busy));
     }
 
     #[cfg(target_os = "linux")]

@@ -3,8 +3,13 @@
 //! marks it shipped, while the seller's page follows each step live.
 //!
 //! Server functions and the types they exchange here; the storage in `db::shipments`;
-//! the server side in `ssr.rs`; pages in `list.rs`, `form.rs` and `page.rs`; the
+//! the server side in `ssr/` (reads, seller steps, supplier steps, emails, labels);
+//! pages in `list.rs`, `form.rs` and `page.rs`; the
 //! labels PDF in `labels.rs`.
+
+// Server functions take one argument per form field (a plain HTML form posts them so),
+// and `#[server]` does not carry an `allow` on the function to the browser's client.
+#![allow(clippy::too_many_arguments)]
 
 mod form;
 #[cfg(feature = "ssr")]
@@ -308,7 +313,6 @@ pub async fn get_shipment(id: String) -> Result<ShipmentView, AppError> {
 
 /// Creates a shipment (`id` empty) or changes a draft, then opens its page.
 #[server(endpoint = "shipments/save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_shipment(
     #[server(default)] id: String,
     #[server(default)] version: String,
@@ -396,7 +400,6 @@ pub async fn cancel_shipment(id: String) -> Result<(), AppError> {
 
 /// Adds a box (`box_id` empty) or changes one, based on `version`.
 #[server(endpoint = "shipments/save_box")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_box(
     id: String,
     version: String,

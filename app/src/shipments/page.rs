@@ -94,23 +94,54 @@ fn ShipmentLoader() -> impl IntoView {
     actions.track_outcomes(action_error);
     let query_error = form_error(|| None::<Result<(), AppError>>);
     let alert = Signal::derive(move || action_error.get().or_else(|| query_error.get()));
+    let not_found = NotFoundStatus::capture();
     view! {
         <ErrorAlert error=alert/>
         <Transition fallback=move || view! { <p>{i18n.t(Msg::Loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let not_found = not_found.clone();
+                Suspend::new(async move {
                 match shipment.await {
                     Ok(s) => view! { <Shipment s actions/> }.into_any(),
-                    Err(AppError::Refused(db::Refusal::NotFound)) => view! {
+                    Err(AppError::Refused(db::Refusal::NotFound)) => {
+                        not_found.set();
+                        view! {
                         <section class="card">
                             <p class="alert alert-warn">{i18n.t(Msg::ShipmentNotAvailable)}</p>
                             <p><a href="/shipments">{i18n.t(Msg::NavShipments)}</a></p>
                         </section>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(e) => view! { <ErrorAlert error=Signal::stored(Some(e))/> }.into_any(),
                 }
-            })}
+            })}}
         </Transition>
+    }
+}
+
+/// A server-rendered page whose subject turns out not to exist (or not to be the
+/// caller's) answers 404, the same for both. The response is captured where the
+/// component starts, since it is set after an await.
+#[derive(Clone)]
+struct NotFoundStatus {
+    #[cfg(feature = "ssr")]
+    response: Option<leptos_axum::ResponseOptions>,
+}
+
+impl NotFoundStatus {
+    fn capture() -> NotFoundStatus {
+        NotFoundStatus {
+            #[cfg(feature = "ssr")]
+            response: use_context::<leptos_axum::ResponseOptions>(),
+        }
+    }
+
+    fn set(&self) {
+        #[cfg(feature = "ssr")]
+        if let Some(response) = &self.response {
+            response.set_status(http::StatusCode::NOT_FOUND);
+        }
     }
 }
 

@@ -197,7 +197,10 @@ async fn invitation_rules() {
     let (status, error) = error_of(fresh.invite("X", "x@example.com").await).await;
     assert_eq!(
         (status, error),
-        (StatusCode::FORBIDDEN, AppError::EmailNotVerified)
+        (
+            StatusCode::FORBIDDEN,
+            AppError::Refused(Refusal::EmailNotVerified)
+        )
     );
 
     // Bad input names its field.

@@ -110,7 +110,19 @@ impl TestApp {
 
     /// Moves the app's clock forward.
     pub fn advance_days(&self, days: i64) {
-        self.offset.fetch_add(days * 24 * 3600, Ordering::SeqCst);
+        self.advance_secs(days * 24 * 3600);
+    }
+
+    pub fn advance_secs(&self, secs: i64) {
+        self.offset.fetch_add(secs, Ordering::SeqCst);
+    }
+
+    /// Moves the app's clock to one o'clock (UTC) of a later day, so that what a test
+    /// does in the next hours falls in one day's window of the daily limits.
+    pub fn advance_to_one_am(&self) {
+        let secs_of_day =
+            (chrono_now_secs() + self.offset.load(Ordering::SeqCst)).rem_euclid(86_400);
+        self.advance_secs(86_400 - secs_of_day + 3600);
     }
 
     /// A new account whose administrator has verified the email address, signed in.
@@ -624,4 +636,8 @@ pub async fn error_of(response: Response) -> (StatusCode, AppError) {
         "the body is exactly the error"
     );
     (status, error)
+}
+
+fn chrono_now_secs() -> i64 {
+    db::chrono::Utc::now().timestamp()
 }

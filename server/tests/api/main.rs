@@ -4,6 +4,7 @@
 mod auth;
 mod bad_input;
 mod connections;
+mod hardening;
 mod helpers;
 mod outbox;
 mod pages;

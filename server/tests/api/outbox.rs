@@ -122,6 +122,10 @@ async fn an_email_queued_while_smtp_is_down_arrives_exactly_once_when_it_returns
     tokio::time::sleep(Duration::from_millis(300)).await;
     let queued = app.last_email_to("ann@example.com").await;
     assert_eq!(queued.status, "queued");
+    assert!(
+        queued.text_body.contains("/verify-email?token="),
+        "a queued message keeps its body for the retries"
+    );
     assert_eq!(smtp.delivered_to("ann@example.com"), 0);
 
     // The server comes back; once the backoff has passed the message goes out.
@@ -140,6 +144,11 @@ async fn an_email_queued_while_smtp_is_down_arrives_exactly_once_when_it_returns
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(sent, "the outbox marks it sent");
+    assert_eq!(
+        app.last_email_to("ann@example.com").await.text_body,
+        "",
+        "once sent, its link (a live token) is not kept at rest"
+    );
 
     // Several more polling rounds: still exactly one copy.
     tokio::time::sleep(Duration::from_secs(5)).await;

@@ -84,13 +84,16 @@ async fn every_page_renders_on_the_server_with_its_data() {
 
     // A shipment that is not the caller's renders the same not-found message as one
     // that does not exist.
+    // (The seller's own answered 200 above.)
     let not_available = "This shipment does not exist, or is not shared with you";
-    let (_, html) = page(&app, &supplier, &format!("/shipments/{id}")).await;
+    let (status, html) = page(&app, &supplier, &format!("/shipments/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         html.contains(not_available) && !html.contains("Spring restock"),
         "the supplier is not shown the seller's draft"
     );
-    let (_, html) = page(&app, &supplier, "/shipments/nosuchshipment").await;
+    let (status, html) = page(&app, &supplier, "/shipments/nosuchshipment").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains(not_available));
     app.stop().await;
 }

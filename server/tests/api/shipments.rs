@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use app::domain::shipment::CsvLineError;
+use app::domain::shipment::{CsvLineError, LineProblems};
 use app::domain::InputError;
 use app::error::AppError;
 use app::shipments::{ShipmentStatus, Side, TimelineAction};
@@ -439,11 +439,14 @@ async fn a_draft_is_edited_until_it_is_shared_and_bad_lists_say_which_lines() {
     let line = |line, problem| CsvLineError { line, problem };
     assert_eq!(
         error,
-        AppError::ItemLines(vec![
-            line(2, InputError::SkuInvalid),
-            line(3, InputError::QuantityInvalid),
-            line(4, InputError::SkuListedTwice),
-        ])
+        AppError::ItemLines(LineProblems {
+            lines: vec![
+                line(2, InputError::SkuInvalid),
+                line(3, InputError::QuantityInvalid),
+                line(4, InputError::SkuListedTwice),
+            ],
+            more: 0,
+        })
     );
     assert_eq!(c.a.shipment(&id).await.name, "Spring restock 春季补货");
 

@@ -15,9 +15,14 @@ use crate::server::{db_error, Ctx};
 
 /// The item rows and the pasted list together, each SKU once.
 fn parse_items(form: &ShipmentForm<'_>) -> Result<Vec<Item>, AppError> {
+    // More rows than a shipment may have items is refused before any is read.
+    if form.items.len() > MAX_ITEMS {
+        return Err(InputError::TooManyItems.into());
+    }
     let mut items: Vec<Item> = Vec::new();
+    let mut skus = std::collections::HashSet::new();
     let mut push = |sku: Sku, quantity: Quantity, name: Option<ProductName>, prep_by: PrepBy| {
-        if items.iter().any(|i| i.sku == sku.as_str()) {
+        if !skus.insert(sku.as_str().to_owned()) {
             return Err(AppError::Input(InputError::SkuListedTwice));
         }
         items.push(Item {
@@ -127,7 +132,7 @@ pub async fn share(
 ) -> Result<(), AppError> {
     // Sharing emails another company: as for invitations, a verified address first.
     if !me.verified {
-        return Err(AppError::EmailNotVerified);
+        return Err(AppError::Refused(Refusal::EmailNotVerified));
     }
     let state = &cx.state;
     let view = as_seller(state, &me, id).await?;

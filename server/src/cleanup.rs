@@ -1,0 +1,25 @@
+//! The clean-up worker: every `CLEANUP_INTERVAL_SECONDS` it tries to take the
+//! clean-up's lease and, if no other replica holds it, runs `db::cleanup`.
+
+use std::time::Duration;
+
+use app::server::Clock;
+
+/// Starts the loop; the first run is one interval after start.
+pub fn spawn(db: db::Db, clock: Clock, interval: Duration) -> tokio::task::JoinHandle<()> {
+    // Any id that tells this process from the other replicas.
+    let holder = db::secrets::new_key();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            let now = clock.now();
+            // Held a little less than an interval, so the next round finds it free.
+            let lease = db::chrono::Duration::from_std(interval.mul_f64(0.9)).unwrap_or_default();
+            match db.run_cleanup(&holder, now, now + lease).await {
+                Ok(Some(report)) => tracing::info!(?report, "clean-up ran"),
+                Ok(None) => tracing::debug!("clean-up left to another replica"),
+                Err(e) => tracing::error!(error = %e, "clean-up failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,308 @@
+//! The refusals a review of the app as an attacker with an account asked for. Each test
+//! first shows the call succeeding with valid input, then changes one thing.
+
+use app::error::AppError;
+use db::Refusal;
+use reqwest::StatusCode;
+
+use crate::helpers::{error_of, sign_up_form, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn an_unverified_account_cannot_take_an_invitation_sent_to_its_address() {
+    let app = TestApp::spawn().await;
+    let seller = app
+        .verified_account("seller", "Harbour Seller", "ann@seller.example")
+        .await;
+    // Someone signs up with the supplier's address and never verifies it.
+    let squatter = app.browser();
+    let signed_up = squatter
+        .sign_up("supplier", "Squatter", "wang@supplier.example")
+        .await;
+    assert_eq!(signed_up.status(), StatusCode::OK);
+    let cookie = squatter.session_cookie(&signed_up).expect("a session");
+    assert_eq!(
+        seller
+            .invite("Pearl River", "wang@supplier.example")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let id = squatter.overview().await.received[0].id.clone();
+    let token = app.invitation_token("wang@supplier.example").await;
+    let refused = (
+        StatusCode::FORBIDDEN,
+        AppError::Refused(Refusal::EmailNotVerified),
+    );
+    assert_eq!(error_of(squatter.accept(&id).await).await, refused);
+    assert_eq!(
+        error_of(squatter.call("connections/decline", &[("id", &id)]).await).await,
+        refused
+    );
+    assert_eq!(
+        error_of(
+            squatter
+                .call("invitations/accept", &[("token", &token)])
+                .await
+        )
+        .await,
+        refused
+    );
+    assert_eq!(
+        error_of(
+            squatter
+                .call("invitations/decline", &[("token", &token)])
+                .await
+        )
+        .await,
+        refused
+    );
+    assert!(
+        seller.overview().await.connected.is_empty(),
+        "nothing changed"
+    );
+
+    // The storage refuses it too, whatever the app checked before.
+    let value = cookie.trim_start_matches("scc_session=");
+    let secret = db::secrets::Secret::from_user(value).expect("our cookie");
+    let user = app
+        .state
+        .db
+        .session_user(&secret.hash(), db::chrono::Utc::now())
+        .await
+        .expect("read")
+        .expect("the squatter's session");
+    let actor = db::Actor {
+        user_id: user.user_id.clone(),
+        name: user.name.clone(),
+        company: user.company_name.clone(),
+    };
+    let mail = db::outbox::OutgoingEmail {
+        to: "ann@seller.example".into(),
+        subject: "s".into(),
+        text: "t".into(),
+        html: "h".into(),
+    };
+    let stored = app
+        .state
+        .db
+        .accept_invitation(&id, &user.account_id, &actor, &mail, db::chrono::Utc::now())
+        .await;
+    assert!(
+        matches!(stored, Err(db::DbError::Refused(Refusal::EmailNotVerified))),
+        "{stored:?}"
+    );
+
+    // Once the address is verified, the same link works.
+    let verify_token = crate::helpers::token_in(
+        &app.state
+            .db
+            .recent_emails(100)
+            .await
+            .expect("mail")
+            .into_iter()
+            .find(|m| {
+                m.to_address == "wang@supplier.example" && m.text_body.contains("/verify-email")
+            })
+            .expect("the verification email")
+            .text_body,
+    );
+    assert_eq!(
+        squatter.verify(&verify_token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        squatter
+            .call("invitations/accept", &[("token", &token)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(seller.overview().await.connected.len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn successful_sign_ins_do_not_lock_the_owner_out_and_bad_addresses_write_nothing() {
+    let app = TestApp::spawn_with(&[("SIGN_IN_LIMIT_PER_ACCOUNT", "3")]).await;
+    app.browser()
+        .sign_up("seller", "Acme", "ann@example.com")
+        .await;
+    let browser = app.browser();
+    for i in 0..6 {
+        assert_eq!(
+            browser.sign_in("ann@example.com", PASSWORD).await.status(),
+            StatusCode::OK,
+            "sign-in {i}"
+        );
+    }
+    // Failures still count: three wrong passwords lock the right one out.
+    for _ in 0..3 {
+        assert_eq!(
+            browser
+                .sign_in("ann@example.com", "wrong password!")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, _) = error_of(browser.sign_in("ann@example.com", PASSWORD).await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // An address that is not one (here 100 kB long) is refused without a counter row.
+    let before = app
+        .state
+        .db
+        .rate_limit_count("sign_in:client:127.0.0.1", 15 * 60, db::chrono::Utc::now())
+        .await
+        .expect("count");
+    let long = format!("{}@example.com", "a".repeat(100_000));
+    let (status, error) = error_of(app.browser().sign_in(&long, PASSWORD).await).await;
+    assert_eq!(
+        (status, error),
+        (StatusCode::UNAUTHORIZED, AppError::BadCredentials)
+    );
+    let key = format!("sign_in:account:{long}");
+    assert_eq!(
+        app.state
+            .db
+            .rate_limit_count(&key, 15 * 60, db::chrono::Utc::now())
+            .await
+            .expect("count"),
+        0
+    );
+    // It still counted against the client.
+    assert_eq!(
+        app.state
+            .db
+            .rate_limit_count("sign_in:client:127.0.0.1", 15 * 60, db::chrono::Utc::now())
+            .await
+            .expect("count"),
+        before + 1
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_may_create_only_so_many_accounts_an_hour() {
+    let app = TestApp::spawn_with(&[("SIGN_UP_LIMIT_PER_CLIENT", "2")]).await;
+    for i in 0..2 {
+        let email = format!("user{i}@example.com");
+        assert_eq!(
+            app.browser()
+                .call("auth/sign_up", &sign_up_form("seller", "Acme", &email))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    let (status, error) = error_of(
+        app.browser()
+            .call(
+                "auth/sign_up",
+                &sign_up_form("seller", "Acme", "user2@example.com"),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error),
+        (StatusCode::TOO_MANY_REQUESTS, AppError::TooManyAttempts)
+    );
+    assert_eq!(
+        app.emails_to("user2@example.com").await,
+        0,
+        "nothing stored or sent"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn resends_wait_ten_minutes_and_count_toward_the_day() {
+    let app = TestApp::spawn().await;
+    app.advance_to_one_am();
+    let seller = app
+        .verified_account("seller", "Acme", "ann@acme.example")
+        .await;
+    assert_eq!(
+        seller.invite("S", "s0@example.com").await.status(),
+        StatusCode::OK
+    );
+    let id = seller.overview().await.sent[0].id.clone();
+    let resend = || async {
+        seller
+            .call("connections/resend", &[("id", id.as_str())])
+            .await
+    };
+    assert_eq!(resend().await.status(), StatusCode::OK);
+    let (status, error) = error_of(resend().await).await;
+    assert_eq!(
+        (status, error),
+        (StatusCode::TOO_MANY_REQUESTS, AppError::TooManyAttempts)
+    );
+    app.advance_secs(11 * 60);
+    assert_eq!(resend().await.status(), StatusCode::OK);
+
+    // 1 invitation and 2 resends so far: 47 more invitations reach the day's 50.
+    for i in 1..48 {
+        let status = seller
+            .invite("S", &format!("s{i}@example.com"))
+            .await
+            .status();
+        assert_eq!(status, StatusCode::OK, "invitation {i}");
+    }
+    app.advance_secs(11 * 60);
+    let (status, error) = error_of(resend().await).await;
+    assert_eq!(
+        (status, error),
+        (StatusCode::TOO_MANY_REQUESTS, AppError::InvitationLimit)
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_with_a_message() {
+    let app = TestApp::spawn().await;
+    let limit = server::limits::MAX_BODY_BYTES;
+    // Just under the limit: read, and refused for what it says (a bad language).
+    let padding = |n: usize| "x".repeat(n);
+    let under = format!("lang=zz&pad={}", padding(limit - 1000));
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/auth/set_language", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(under)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Just over: 413 and the user's message, in the request's language.
+    let over = format!("lang=zh&pad={}", padding(limit));
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/auth/set_language", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("accept-language", "zh-CN")
+        .body(over.clone())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(response.text().await.expect("text").contains("1 MB"));
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/auth/set_language", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(over)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        error_of(response).await,
+        (StatusCode::PAYLOAD_TOO_LARGE, AppError::TooLarge)
+    );
+    app.stop().await;
+}
