@@ -3,6 +3,7 @@
 
 pub mod cleanup;
 pub mod config;
+pub mod headers;
 pub mod limits;
 pub mod live;
 pub mod mailer;
@@ -139,6 +140,7 @@ pub async fn start(
     let router = router(
         state,
         origin::SiteOrigin::from_public_url(&config.public_url),
+        headers::Site::from_public_url(&config.public_url),
     );
     let server = tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -157,7 +159,7 @@ pub async fn start(
     })
 }
 
-pub fn router(state: ServerState, site: origin::SiteOrigin) -> Router {
+pub fn router(state: ServerState, site: origin::SiteOrigin, hosts: headers::Site) -> Router {
     let routes = generate_route_list(app::App);
     let app_state = state.app.clone();
     Router::new()
@@ -184,6 +186,7 @@ pub fn router(state: ServerState, site: origin::SiteOrigin) -> Router {
             site,
             origin::refuse_cross_site,
         ))
+        .layer(axum::middleware::from_fn_with_state(hosts, headers::secure))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

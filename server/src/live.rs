@@ -52,7 +52,8 @@ pub async fn events(State(state): State<ServerState>, headers: HeaderMap) -> Res
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let Some(session) = session_secret(&headers).map(|s| s.hash()) else {
+    let secure = state.app.settings.secure_cookies();
+    let Some(session) = session_secret(&headers, secure).map(|s| s.hash()) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let follow = Follow {

@@ -59,7 +59,9 @@ mod ssr {
     /// ended first, so the session id always changes at sign-in.
     pub async fn start_session(cx: &Ctx, user_id: &str, lang: Lang) -> Result<(), AppError> {
         let state = &cx.state;
-        if let Some(old) = cookies::session_secret(&cx.parts.headers) {
+        if let Some(old) =
+            cookies::session_secret(&cx.parts.headers, state.settings.secure_cookies())
+        {
             state
                 .db
                 .delete_session(&old.hash())
@@ -291,7 +293,9 @@ pub async fn sign_out() -> Result<(), AppError> {
     boundary("auth.sign_out", |cx| async move {
         let state = &cx.state;
         let parts = &cx.parts;
-        if let Some(secret) = cookies::session_secret(&parts.headers) {
+        if let Some(secret) =
+            cookies::session_secret(&parts.headers, state.settings.secure_cookies())
+        {
             state
                 .db
                 .delete_session(&secret.hash())

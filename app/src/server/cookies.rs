@@ -7,7 +7,11 @@ use db::secrets::Secret;
 
 use super::Ctx;
 
+/// The session cookie's name over http (a developer's machine, the tests).
 pub const SESSION: &str = "scc_session";
+/// Its name over https: a `__Host-` cookie is only accepted by browsers when Secure,
+/// for the whole site and this host alone, so a sibling domain cannot set or shadow it.
+pub const SESSION_HTTPS: &str = "__Host-scc_session";
 pub const LANG: &str = "scc_lang";
 pub const SESSION_DAYS: i64 = 30;
 
@@ -22,8 +26,17 @@ pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-pub fn session_secret(headers: &HeaderMap) -> Option<Secret> {
-    get(headers, SESSION).and_then(|v| Secret::from_user(&v))
+fn session_name(secure: bool) -> &'static str {
+    if secure {
+        SESSION_HTTPS
+    } else {
+        SESSION
+    }
+}
+
+/// The session a request carries; `secure` as the site's cookies are.
+pub fn session_secret(headers: &HeaderMap, secure: bool) -> Option<Secret> {
+    get(headers, session_name(secure)).and_then(|v| Secret::from_user(&v))
 }
 
 /// `; Secure` when the site is served over https.
@@ -46,7 +59,8 @@ pub fn set_session(cx: &Ctx, secret: &Secret) {
     set(
         cx,
         format!(
-            "{SESSION}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            session_name(cx.state.settings.secure_cookies()),
             secret.expose(),
             SESSION_DAYS * 24 * 3600,
             secure(cx)
@@ -58,7 +72,8 @@ pub fn clear_session(cx: &Ctx) {
     set(
         cx,
         format!(
-            "{SESSION}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            session_name(cx.state.settings.secure_cookies()),
             secure(cx)
         ),
     );
@@ -78,6 +93,17 @@ pub fn set_lang(cx: &Ctx, code: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_session_is_a_host_cookie_over_https() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("scc_session=ab; __Host-scc_session=cd"),
+        );
+        assert_eq!(get(&headers, session_name(false)).as_deref(), Some("ab"));
+        assert_eq!(get(&headers, session_name(true)).as_deref(), Some("cd"));
+    }
 
     #[test]
     fn finds_a_cookie_among_many() {

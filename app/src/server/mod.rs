@@ -186,7 +186,7 @@ pub async fn user_from_headers(
     state: &AppState,
     headers: &http::HeaderMap,
 ) -> Result<Option<SessionUser>, AppError> {
-    let Some(secret) = cookies::session_secret(headers) else {
+    let Some(secret) = cookies::session_secret(headers, state.settings.secure_cookies()) else {
         return Ok(None);
     };
     state

@@ -306,3 +306,122 @@ async fn a_body_over_the_limit_is_refused_with_a_message() {
     );
     app.stop().await;
 }
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn responses_carry_the_security_headers_and_other_hosts_are_refused() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.browser();
+    let page = anonymous
+        .client
+        .get(format!("{}/sign-in", app.address))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(header(&page, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&page, "referrer-policy"), "same-origin");
+    assert_eq!(header(&page, "x-frame-options"), "DENY");
+    assert_eq!(header(&page, "cache-control"), "", "nothing private yet");
+    assert_eq!(header(&page, "strict-transport-security"), "", "http");
+    let csp = header(&page, "content-security-policy");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy")
+        .to_owned();
+    let html = page.text().await.expect("html");
+    // Every inline script carries the response's nonce, or the browser would not run
+    // it (the hydration script among them).
+    let inline_scripts = html.matches("<script").count();
+    assert!(inline_scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        inline_scripts
+    );
+
+    // Signed in, what comes back is not kept by caches.
+    let seller = app
+        .verified_account("seller", "Harbour Seller", "ann@seller.example")
+        .await;
+    let page = seller
+        .client
+        .get(format!("{}/shipments", app.address))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(header(&page, "cache-control"), "no-store");
+
+    // Another name for this server (DNS rebinding) reaches nothing but the health check.
+    let port = app.address.rsplit(':').next().expect("port");
+    for path in ["/sign-in", "/api/auth/whoami"] {
+        let refused = anonymous
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("host", format!("rebound.evil.example:{port}"))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(refused.status(), StatusCode::MISDIRECTED_REQUEST, "{path}");
+    }
+    let health = anonymous
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("host", "10.0.0.7")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(health.status(), StatusCode::OK);
+    let local_name = anonymous
+        .client
+        .get(format!("{}/sign-in", app.address))
+        .header("host", format!("localhost:{port}"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(local_name.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn over_https_the_session_is_a_host_only_cookie_and_hsts_is_on() {
+    let app = TestApp::spawn_with(&[
+        ("PUBLIC_URL", "https://connect.example.com"),
+        ("SMTP_URL", "smtp://127.0.0.1:9"),
+    ])
+    .await;
+    let response = app
+        .browser()
+        .client
+        .post(format!("{}/api/auth/sign_up", app.address))
+        .header("host", "connect.example.com")
+        .form(&sign_up_form("seller", "Acme", "ann@example.com"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = header(&response, "set-cookie");
+    assert!(cookie.starts_with("__Host-scc_session="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(
+        header(&response, "strict-transport-security"),
+        "max-age=31536000"
+    );
+    app.stop().await;
+}
