@@ -1378,6 +1378,54 @@ mod tests {
             .is_empty());
     }
 
+    /// The storage alone (no earlier read by the app) keeps a shipment from staying
+    /// shared with a supplier whose connection is gone: a share and the removal of its
+    /// connection, at the same time on several threads, never both leave it shared.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_share_and_the_removal_of_its_connection_never_both_stand() {
+        let mut outcomes = std::collections::BTreeSet::new();
+        for _ in 0..12 {
+            let db = setup().await;
+            let (seller, supplier) = (actor("ann"), actor("wang"));
+            let id = db
+                .create_shipment("seller", &shipment(), &seller, now())
+                .await
+                .expect("create");
+            let share = {
+                let (db, id) = (db.clone(), id.clone());
+                tokio::spawn(async move {
+                    db.share_shipment(&id, "seller", "supplier", "", 0, &seller, &[], now())
+                        .await
+                })
+            };
+            let removal = {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.remove_connection("supplier", "seller", &supplier, &[], now())
+                        .await
+                })
+            };
+            let (share, removal) = (share.await.expect("task"), removal.await.expect("task"));
+            removal.expect("the removal always goes through");
+            let detail = db
+                .shipment_for(&id, "seller")
+                .await
+                .expect("read")
+                .expect("the seller's");
+            // Whichever came first, the shipment is not left with the supplier.
+            assert_eq!(detail.shipment.status, "draft");
+            assert_eq!(detail.shipment.supplier_id, None);
+            match share {
+                // Shared first, then taken back by the removal.
+                Ok(()) => outcomes.insert("shared, then taken back"),
+                // The removal first: the share's transaction found no connection.
+                Err(DbError::Refused(Refusal::NotConnected)) => outcomes.insert("refused"),
+                Err(e) => panic!("unexpected: {e:?}"),
+            };
+        }
+        assert!(!outcomes.is_empty());
+    }
+
     #[tokio::test]
     async fn removing_the_connection_takes_open_shipments_back() {
         let db = setup().await;

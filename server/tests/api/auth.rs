@@ -129,7 +129,8 @@ async fn bad_input_is_refused_with_the_reason_and_nothing_is_stored() {
     app.stop().await;
 }
 
-#[tokio::test]
+// Several worker threads, so the requests really run at the same time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_email_address_has_one_account_even_under_concurrent_sign_ups() {
     let app = TestApp::spawn().await;
     let attempts = (0..8).map(|i| {

@@ -412,12 +412,13 @@ async fn the_authorization_matrix_of_every_connection_function() {
     let c = app.connections_cast().await;
     let id = c.invitation_id.as_str();
     let token = c.invitation_token.as_str();
-    let everyone_but_a_admin: [(&str, &Browser); 5] = [
+    let everyone_but_a_admin: [(&str, &Browser); 6] = [
         ("anonymous", &c.anonymous),
         ("A member", &c.a_member),
         ("B", &c.b_seller),
         ("S1", &c.s1_connected),
         ("S2", &c.s2_unconnected),
+        ("unverified", &c.unverified),
     ];
 
     // Resend and cancel: only the sending account's administrator.
@@ -441,12 +442,14 @@ async fn the_authorization_matrix_of_every_connection_function() {
     );
 
     // Accept and decline by id: only the invited account's administrator.
-    let not_recipients: [(&str, &Browser, u16); 5] = [
+    let not_recipients: [(&str, &Browser, u16); 6] = [
         ("anonymous", &c.anonymous, 401),
         ("A admin", &c.a_admin, 410),
         ("A member", &c.a_member, 403),
         ("B", &c.b_seller, 410),
         ("S1", &c.s1_connected, 410),
+        // Not verified: refused before the invitation is even looked at.
+        ("unverified", &c.unverified, 403),
     ];
     for endpoint in ["connections/accept", "connections/decline"] {
         for (who, browser, expected) in not_recipients {
@@ -550,7 +553,8 @@ async fn the_authorization_matrix_of_every_connection_function() {
     app.stop().await;
 }
 
-#[tokio::test]
+// Several worker threads, so the requests really run at the same time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_simultaneous_accepts_make_exactly_one_edge() {
     let app = TestApp::spawn().await;
     for round in 0..5 {

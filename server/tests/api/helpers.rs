@@ -192,7 +192,16 @@ impl TestApp {
                 .status(),
             StatusCode::OK
         );
+        let unverified = self.browser();
+        assert_eq!(
+            unverified
+                .sign_up("supplier", "Unverified Supplier", "nobody@s4.example")
+                .await
+                .status(),
+            StatusCode::OK
+        );
         ConnectionsCast {
+            unverified,
             anonymous: self.browser(),
             invitation_id: a_admin.overview().await.sent[0].id.clone(),
             invitation_token: self.invitation_token("admin@s2.example").await,
@@ -226,10 +235,21 @@ impl TestApp {
             .await;
         s1.invite_and_get_accepted_by(&a, "ann@a.example").await;
         s3.invite_and_get_accepted_by(&a, "ann@a.example").await;
+        s2.invite_and_get_accepted_by(&b, "bea@b.example").await;
+        let unverified = self.browser();
+        assert_eq!(
+            unverified
+                .sign_up("supplier", "Unverified Supplier", "nobody@s4.example")
+                .await
+                .status(),
+            StatusCode::OK
+        );
         ShipmentsCast {
             anonymous: self.browser(),
             s1_account: a.connected_account("Supplier One").await,
             s3_account: a.connected_account("Supplier Three").await,
+            s2_account: b.connected_account("Supplier Two").await,
+            unverified,
             a,
             b,
             s1,
@@ -253,6 +273,8 @@ pub struct ConnectionsCast {
     pub b_seller: Browser,
     pub s1_connected: Browser,
     pub s2_unconnected: Browser,
+    /// A supplier that signed up and never verified its address.
+    pub unverified: Browser,
     /// A's pending invitation to S2.
     pub invitation_id: String,
     pub invitation_token: String,
@@ -272,6 +294,10 @@ pub struct ShipmentsCast {
     /// S1's and S3's accounts as A sees them: whom A shares with.
     pub s1_account: String,
     pub s3_account: String,
+    /// S2's account: a real supplier, connected to B and not to A.
+    pub s2_account: String,
+    /// A supplier that signed up and never verified its address.
+    pub unverified: Browser,
 }
 
 /// The token of the first `token=` link in an email's text.

@@ -36,19 +36,37 @@ async fn the_authorization_matrix_of_every_shipment_function() {
     }
     assert_eq!(c.anonymous.status("shipments/list", &[]).await, 401);
 
-    // Only the seller shares, and only with a connected supplier.
-    let s2_account = "doesnotmatter";
-    assert_eq!(c.b.share(&id, &c.s1_account).await.status().as_u16(), 404);
-    assert_eq!(c.s1.share(&id, &c.s1_account).await.status().as_u16(), 404);
-    assert_eq!(
-        c.anonymous
-            .share(&id, &c.s1_account)
-            .await
-            .status()
-            .as_u16(),
-        401
+    // Only the seller shares, and only with a connected supplier: S2 is a real
+    // supplier, connected to another seller.
+    let not_found = (StatusCode::NOT_FOUND, AppError::Refused(Refusal::NotFound));
+    let unauthorized = (StatusCode::UNAUTHORIZED, AppError::Unauthorized);
+    for outsider in [&c.b, &c.s1] {
+        assert_eq!(
+            error_of(outsider.share(&id, &c.s1_account).await).await,
+            not_found
+        );
+    }
+    // Sharing emails another company: an unverified address is refused before
+    // anything is looked up.
+    let unverified = (
+        StatusCode::FORBIDDEN,
+        AppError::Refused(Refusal::EmailNotVerified),
     );
-    assert_eq!(c.a.share(&id, s2_account).await.status().as_u16(), 409);
+    assert_eq!(
+        error_of(c.unverified.share(&id, &c.s1_account).await).await,
+        unverified
+    );
+    assert_eq!(
+        error_of(c.anonymous.share(&id, &c.s1_account).await).await,
+        unauthorized
+    );
+    assert_eq!(
+        error_of(c.a.share(&id, &c.s2_account).await).await,
+        (
+            StatusCode::CONFLICT,
+            AppError::Refused(Refusal::NotConnected)
+        )
+    );
     assert_eq!(c.a.share(&id, &c.s1_account).await.status(), StatusCode::OK);
 
     // The supplier it is shared with got the email with the shipment's details.
@@ -101,51 +119,51 @@ async fn the_authorization_matrix_of_every_shipment_function() {
             vec![("id", &id), ("version", &v), ("pro_number", "PRO1")],
         ),
     ];
+    // B: another seller; S2: a supplier of B's; S3: connected to A, not shared with;
+    // and an account that never verified its address.
+    let outsiders = [&c.b, &c.s2, &c.s3, &c.unverified];
     for (endpoint, form) in &calls {
         assert_eq!(
-            c.anonymous.status(endpoint, form).await,
-            401,
+            error_of(c.anonymous.call(endpoint, form).await).await,
+            unauthorized,
             "{endpoint} anonymous"
         );
-        for outsider in [&c.b, &c.s2, &c.s3] {
+        for outsider in outsiders {
+            let expected =
+                if *endpoint == "shipments/share" && std::ptr::eq(outsider, &c.unverified) {
+                    &unverified
+                } else {
+                    &not_found
+                };
             assert_eq!(
-                outsider.status(endpoint, form).await,
-                404,
+                &error_of(outsider.call(endpoint, form).await).await,
+                expected,
                 "{endpoint} outsider"
             );
         }
     }
-    for outsider in [&c.b, &c.s2, &c.s3] {
+    for outsider in outsiders {
         assert_eq!(
-            outsider
-                .save_box(&id, &v, "", "MUG-1", "3", "5")
-                .await
-                .status()
-                .as_u16(),
-            404
+            error_of(outsider.save_box(&id, &v, "", "MUG-1", "3", "5").await).await,
+            not_found
         );
     }
     // The seller does not pack, and the supplier does not manage the share.
+    let forbidden = (StatusCode::FORBIDDEN, AppError::Forbidden);
     assert_eq!(
-        c.a.save_box(&id, &v, "", "MUG-1", "3", "5")
-            .await
-            .status()
-            .as_u16(),
-        403
+        error_of(c.a.save_box(&id, &v, "", "MUG-1", "3", "5").await).await,
+        forbidden
     );
     for endpoint in ["shipments/stop_sharing", "shipments/cancel"] {
         assert_eq!(
-            c.s1.status(endpoint, &[("id", &id)]).await,
-            403,
+            error_of(c.s1.call(endpoint, &[("id", &id)]).await).await,
+            forbidden,
             "{endpoint}"
         );
     }
     assert_eq!(
-        c.s1.save_shipment(&id, "", "x", "A,1")
-            .await
-            .status()
-            .as_u16(),
-        403
+        error_of(c.s1.save_shipment(&id, "", "x", "A,1").await).await,
+        forbidden
     );
     let after = c.a.shipment(&id).await;
     assert_eq!(after.version, shared.version);
@@ -565,7 +583,8 @@ async fn the_next_supplier_does_not_see_who_had_the_shipment_before() {
     app.stop().await;
 }
 
-#[tokio::test]
+// Several worker threads, so the requests really run at the same time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn races_leave_one_share_and_no_lost_box() {
     let app = TestApp::spawn().await;
     let c = app.shipments_cast().await;
