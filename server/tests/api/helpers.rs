@@ -325,6 +325,22 @@ pub fn sign_up_form<'a>(
     ]
 }
 
+/// A new draft named `name`: one item, A-1 × 2.
+pub fn draft_form(name: &str) -> [(&str, &str); 10] {
+    [
+        ("id", ""),
+        ("version", ""),
+        ("name", name),
+        ("from_name", "Ann"),
+        ("from_line1", "1 Main St"),
+        ("from_city", "Ontario"),
+        ("from_country", "US"),
+        ("destination", "ONT8"),
+        ("items_csv", "A-1,2"),
+        ("csv_prep_by", "seller"),
+    ]
+}
+
 /// An invitation to the company `company` at `email`.
 pub fn invite_form<'a>(company: &'a str, email: &'a str) -> [(&'a str, &'a str); 4] {
     [

@@ -1,7 +1,7 @@
 //! Email is never lost: with the SMTP server refusing, the message waits in the outbox
 //! and is retried; once the server takes mail again it arrives exactly once.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,10 +11,14 @@ use tokio::net::TcpListener;
 use crate::helpers::TestApp;
 
 /// A minimal SMTP server: refuses every session with 421 while `down`, otherwise
-/// accepts and records the recipients of each message.
+/// accepts and records the recipients of each message; while `cut` is above zero, it
+/// drops that many connections in the middle of a message's data instead of
+/// accepting it (counted in `was_cut`).
 struct FakeSmtp {
     port: u16,
     down: Arc<AtomicBool>,
+    cut: Arc<AtomicUsize>,
+    was_cut: Arc<AtomicUsize>,
     delivered: Arc<Mutex<Vec<String>>>,
     refused: Arc<Mutex<usize>>,
 }
@@ -26,13 +30,16 @@ impl FakeSmtp {
         let down = Arc::new(AtomicBool::new(true));
         let delivered = Arc::new(Mutex::new(Vec::new()));
         let refused = Arc::new(Mutex::new(0));
+        let (cut, was_cut) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let (d, del, r) = (down.clone(), delivered.clone(), refused.clone());
+        let (c, wc) = (cut.clone(), was_cut.clone());
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
                 let (d, del, r) = (d.clone(), del.clone(), r.clone());
+                let (c, wc) = (c.clone(), wc.clone());
                 tokio::spawn(async move {
                     let (read, mut write) = stream.into_split();
                     if d.load(Ordering::SeqCst) {
@@ -46,6 +53,16 @@ impl FakeSmtp {
                     let mut in_data = false;
                     while let Ok(Some(line)) = lines.next_line().await {
                         if in_data {
+                            // Half-way through the message: the connection dies.
+                            let cutting = c
+                                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                                    n.checked_sub(1)
+                                })
+                                .is_ok();
+                            if cutting {
+                                wc.fetch_add(1, Ordering::SeqCst);
+                                return;
+                            }
                             if line == "." {
                                 in_data = false;
                                 del.lock().unwrap().append(&mut recipients);
@@ -82,6 +99,8 @@ impl FakeSmtp {
         FakeSmtp {
             port,
             down,
+            cut,
+            was_cut,
             delivered,
             refused,
         }
@@ -157,9 +176,12 @@ async fn an_email_queued_while_smtp_is_down_arrives_exactly_once_when_it_returns
 }
 
 #[tokio::test]
-async fn smtp_stopping_during_sends_loses_nothing_and_doubles_nothing() {
+async fn smtp_stopping_or_cut_off_mid_message_loses_nothing_and_doubles_nothing() {
     let smtp = FakeSmtp::start().await;
     smtp.down.store(false, Ordering::SeqCst);
+    // The first two connections die in the middle of a message: neither message was
+    // accepted, so each must be sent again, once.
+    smtp.cut.store(2, Ordering::SeqCst);
     let app =
         TestApp::spawn_with(&[("SMTP_URL", &format!("smtp://127.0.0.1:{}", smtp.port))]).await;
     let address = |i: usize| format!("user{i}@example.com");
@@ -168,6 +190,10 @@ async fn smtp_stopping_during_sends_loses_nothing_and_doubles_nothing() {
             .sign_up("seller", &format!("Company {i}"), &address(i))
             .await;
     }
+    wait_until("two messages were cut off", || {
+        smtp.was_cut.load(Ordering::SeqCst) == 2
+    })
+    .await;
     wait_until("the first emails went out", || {
         smtp.delivered.lock().unwrap().len() >= 3
     })
