@@ -158,6 +158,10 @@ impl FromServerFnError for AppError {
         match value {
             // On the server: the arguments did not parse. Our code never ran.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::BadRequest,
+            // On the server, a body that could not be read as the function's arguments
+            // (not UTF-8, cut off at the size limit): the request's fault, not ours.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
             other => AppError::Transport(other.to_string()),
         }
     }

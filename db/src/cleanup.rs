@@ -42,13 +42,28 @@ const CLEANUP: &str = "
     LET $emails = (SELECT VALUE id FROM outbox
         WHERE created_at < $emails_before AND status IN ['sent', 'failed']);
     DELETE $emails;
-    -- Accounts nobody verified in time, and that nothing else refers to: no verified
-    -- user, no connection (drafts are theirs alone and go with them).
-    LET $stale = (SELECT VALUE account FROM user
-        WHERE email_verified_at = NONE AND created_at < $unverified_before);
-    LET $accounts = array::distinct((SELECT VALUE id FROM account WHERE id IN $stale
-        AND (SELECT VALUE id FROM user WHERE account = $parent.id AND email_verified_at != NONE)[0] = NONE
-        AND (SELECT VALUE id FROM connected WHERE in = $parent.id OR out = $parent.id)[0] = NONE));
+    -- Accounts nobody verified in time (no link sent in the last 7 days either), and
+    -- that nothing else refers to: no verified user, no connection, no invitation
+    -- sent, no shipment past a draft (drafts are theirs alone and go with them).
+    LET $candidates = array::distinct((SELECT VALUE account FROM user
+        WHERE email_verified_at = NONE AND created_at < $unverified_before));
+    LET $kept = array::union(
+        (SELECT VALUE account FROM user WHERE account IN $candidates AND email_verified_at != NONE),
+        array::union(
+            (SELECT VALUE user.account FROM email_token WHERE created_at >= $unverified_before),
+            array::union(
+                array::union(
+                    (SELECT VALUE in FROM connected WHERE in IN $candidates),
+                    (SELECT VALUE out FROM connected WHERE out IN $candidates)
+                ),
+                array::union(
+                    (SELECT VALUE from_account FROM invitation WHERE from_account IN $candidates),
+                    (SELECT VALUE seller FROM shipment WHERE seller IN $candidates AND status != 'draft')
+                )
+            )
+        )
+    );
+    LET $accounts = array::complement($candidates, $kept);
     FOR $account IN $accounts {
         FOR $user IN (SELECT VALUE id FROM user WHERE account = $account) {
             DELETE session WHERE user = $user;
@@ -207,6 +222,44 @@ mod tests {
                 .await,
         )
         .expect("verify");
+        // Old and unverified, but each with something that keeps it: a verified
+        // colleague; a connection; a new verification link asked for this week.
+        for (tag, keeper) in [
+            (
+                "colleague",
+                "CREATE user:`mate@example.com` SET account = account:colleague, name = 'Mate',
+                     email = 'mate@example.com', is_admin = false, lang = 'en',
+                     password_hash = '$argon2id$v=19$m=19456,t=2,p=1$x$y',
+                     email_verified_at = time::now(), created_at = time::now()",
+            ),
+            (
+                "linked",
+                "CREATE account:partner SET kind = 'supplier', company_name = 'P';
+                 RELATE account:linked->connected->account:partner
+                     SET id = connected:['linked', 'partner'], since = time::now()",
+            ),
+            (
+                "relinked",
+                "CREATE email_token SET user = user:`relinked@example.com`,
+                     purpose = 'verify_email', created_at = time::now(),
+                     expires_at = time::now() + 7d",
+            ),
+        ] {
+            seed(&db, tag, true).await;
+            check(db.conn.query(keeper).await).expect(tag);
+        }
+        // An old email still waiting to go out stays.
+        check(
+            db.conn
+                .query(
+                    "CREATE outbox SET to_address = 'q@example.com', subject = 's',
+                         text_body = 't', html_body = 'h', created_at = $old, status = 'queued',
+                         attempts = 3, next_attempt_at = $old",
+                )
+                .bind(("old", at(40)))
+                .await,
+        )
+        .expect("a queued email");
         let now = chrono::Utc::now();
         let report = db
             .run_cleanup("a", now, now + chrono::Duration::minutes(50))
@@ -216,22 +269,32 @@ mod tests {
         assert_eq!(
             report,
             CleanupReport {
-                sessions: 2,
-                email_tokens: 2,
-                rate_limits: 2,
-                emails: 2,
+                sessions: 5,
+                email_tokens: 5,
+                rate_limits: 5,
+                emails: 5,
                 accounts: 1,
             }
         );
-        assert_eq!(count(&db, "account").await, 2, "new and kept remain");
-        assert_eq!(count(&db, "user").await, 2);
+        // Gone: "old" alone. Kept: new, kept, colleague, linked, relinked, partner.
+        assert_eq!(count(&db, "account").await, 6);
+        assert_eq!(count(&db, "user").await, 6);
         assert_eq!(
             count(&db, "shipment").await,
-            2,
+            5,
             "the old draft went with its account"
         );
         assert_eq!(count(&db, "session").await, 1, "the fresh session remains");
-        assert_eq!(count(&db, "outbox").await, 1);
+        assert_eq!(
+            count(&db, "email_token").await,
+            2,
+            "the fresh and the new link"
+        );
+        assert_eq!(
+            count(&db, "outbox").await,
+            2,
+            "the fresh one and the queued one"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -208,7 +208,8 @@ impl Db {
         let response = check(
             self.conn
                 .query(format!(
-                    "LET $emails = (SELECT VALUE email FROM user WHERE account = type::record('account', $account));
+                    "LET $emails = (SELECT VALUE email FROM user WHERE account = type::record('account', $account)
+                         AND email_verified_at != NONE);
                      SELECT {INVITATION_FIELDS} FROM invitation
                      WHERE to_email IN $emails AND status = 'pending' AND expires_at > $now
                      ORDER BY created_at DESC LIMIT 200"

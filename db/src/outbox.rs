@@ -202,6 +202,16 @@ impl Db {
         Ok(())
     }
 
+    /// How many messages the outbox holds, in any state.
+    pub async fn outbox_len(&self) -> Result<i64, DbError> {
+        let response = check(
+            self.conn
+                .query("RETURN count((SELECT VALUE id FROM outbox))")
+                .await,
+        )?;
+        Ok(crate::take_last::<Option<i64>>(response)?.unwrap_or(0))
+    }
+
     /// The newest messages first, for the development mailbox.
     pub async fn recent_emails(&self, limit: i64) -> Result<Vec<MailboxEntry>, DbError> {
         let mut response = check(

@@ -58,14 +58,28 @@ impl Db {
         Ok(counts.first().map(|c| c.count).unwrap_or(0))
     }
 
-    /// Deletes counters whose window is long over.
-    pub async fn rate_limit_sweep(&self, now: Timestamp) -> Result<(), DbError> {
-        check(
-            self.conn
-                .query("DELETE rate_limit WHERE expires_at < $now")
-                .bind(("now", now))
-                .await,
-        )?;
-        Ok(())
+    /// Takes one event back out of `bucket`'s current window (an attempt counted before
+    /// it was known to be a good one). The clean-up deletes counters past their window.
+    pub async fn rate_limit_forgive(
+        &self,
+        bucket: &str,
+        window_secs: i64,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        let window = now.timestamp().div_euclid(window_secs) * window_secs;
+        retry(|| async {
+            check(
+                self.conn
+                    .query(
+                        "UPDATE type::record('rate_limit', [$bucket, $window]) \
+                         SET count = math::max([count - 1, 0])",
+                    )
+                    .bind(("bucket", bucket.to_owned()))
+                    .bind(("window", window))
+                    .await,
+            )
+            .map(|_| ())
+        })
+        .await
     }
 }

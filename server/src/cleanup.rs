@@ -5,13 +5,19 @@ use std::time::Duration;
 
 use app::server::Clock;
 
-/// Starts the loop; the first run is one interval after start.
+/// Starts the loop. The first try is a minute or two after start (replicas started
+/// together try at different moments; one redeployed often still cleans up), then one
+/// every interval.
 pub fn spawn(db: db::Db, clock: Clock, interval: Duration) -> tokio::task::JoinHandle<()> {
     // Any id that tells this process from the other replicas.
     let holder = db::secrets::new_key();
+    let jitter: u64 = holder.bytes().map(u64::from).sum::<u64>() % 60;
+    let first = Duration::from_secs(60 + jitter).min(interval);
     tokio::spawn(async move {
+        let mut wait = first;
         loop {
-            tokio::time::sleep(interval).await;
+            tokio::time::sleep(wait).await;
+            wait = interval;
             let now = clock.now();
             // Held a little less than an interval, so the next round finds it free.
             let lease = db::chrono::Duration::from_std(interval.mul_f64(0.9)).unwrap_or_default();

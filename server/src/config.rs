@@ -109,6 +109,17 @@ impl Config {
                 reason: "must start with http:// or https://".into(),
             });
         }
+        // Requests must name the site's host (DNS rebinding): a server listening on all
+        // addresses needs to be told which name users reach it by.
+        if public_url.contains("://0.0.0.0") || public_url.contains("://[::]") {
+            return Err(ConfigError::Invalid {
+                name: "PUBLIC_URL",
+                reason: format!(
+                    "required when SITE_ADDR ({site_addr}) listens on every address: the \
+                     address users reach the app by, e.g. https://connect.example.com"
+                ),
+            });
+        }
         let url = get("DATABASE_URL").unwrap_or_else(|| "surrealkv://data/scc".into());
         let known = ["mem://", "surrealkv://", "ws://", "wss://"];
         if !known.iter().any(|p| url.starts_with(p)) {
@@ -143,8 +154,11 @@ impl Config {
         // a developer's machine, an open door anywhere else. Both the public URL and
         // the listening address must be this machine's own: a loopback PUBLIC_URL on a
         // server listening on 0.0.0.0 (a common container setup) still answers the
-        // whole network.
-        if smtp_url.is_none() && !(is_loopback_url(&public_url) && site_addr.ip().is_loopback()) {
+        // whole network; and a server behind a proxy (TRUST_FORWARDED_FOR) answers
+        // whoever the proxy lets in, even on loopback.
+        let behind_proxy = matches!(get("TRUST_FORWARDED_FOR").as_deref(), Some("true" | "1"));
+        let local = is_loopback_url(&public_url) && site_addr.ip().is_loopback();
+        if smtp_url.is_none() && (behind_proxy || !local) {
             return Err(ConfigError::Invalid {
                 name: "SMTP_URL",
                 reason: format!(
@@ -261,6 +275,25 @@ mod tests {
             ("SITE_ADDR", "0.0.0.0:3000"),
             ("PUBLIC_URL", "http://localhost:3000"),
             ("SMTP_URL", "smtp://mail:25"),
+        ])
+        .is_ok());
+        // Behind a proxy on the same machine, loopback says nothing about who reaches it.
+        let e = from(&[("TRUST_FORWARDED_FOR", "true")]).unwrap_err();
+        assert!(e.to_string().contains("SMTP_URL"), "{e}");
+    }
+
+    #[test]
+    fn a_server_on_every_address_is_told_its_public_url() {
+        let e = from(&[
+            ("SITE_ADDR", "0.0.0.0:3000"),
+            ("SMTP_URL", "smtp://mail:25"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("PUBLIC_URL"), "{e}");
+        assert!(from(&[
+            ("SITE_ADDR", "0.0.0.0:3000"),
+            ("SMTP_URL", "smtp://mail:25"),
+            ("PUBLIC_URL", "https://connect.example.com"),
         ])
         .is_ok());
     }

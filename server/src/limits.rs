@@ -1,6 +1,7 @@
 //! The size limit of request bodies, set explicitly and answered with 413 and a message
 //! the user can read (in the request's language), not the framework's internal error.
 
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -12,13 +13,15 @@ use app::error::AppError;
 /// and pasted, stays well under it.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The framework's own limit, for bodies that do not say their length up front.
+/// The framework's own limit, set explicitly (its default is another figure); bodies
+/// over it are refused before they reach it (`refuse_large_bodies`).
 pub fn body_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(MAX_BODY_BYTES)
 }
 
-/// Refuses a body that says it is over the limit before reading any of it, and turns
-/// any other 413 into the same answer.
+/// Refuses a body that says it is over the limit before reading any of it, reads one
+/// that does not say its length up to the limit (refusing it past that), and turns any
+/// other 413 into the same answer.
 pub async fn refuse_large_bodies(request: Request, next: Next) -> Response {
     let declared = request
         .headers()
@@ -34,6 +37,16 @@ pub async fn refuse_large_bodies(request: Request, next: Next) -> Response {
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return too_large(lang, html);
     }
+    // A body that does not say its length (chunked) is read here, up to the limit.
+    let request = if declared.is_none() && request.method() != axum::http::Method::GET {
+        let (parts, body) = request.into_parts();
+        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(bytes) => Request::from_parts(parts, Body::from(bytes)),
+            Err(_) => return too_large(lang, html),
+        }
+    } else {
+        request
+    };
     let response = next.run(request).await;
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return too_large(lang, html);

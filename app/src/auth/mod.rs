@@ -5,7 +5,7 @@ mod pages;
 
 pub use pages::{SignInPage, SignUpPage, VerifyEmailPage};
 #[cfg(feature = "ssr")]
-pub use ssr::start_session;
+pub use ssr::{count_new_account, start_session};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -85,30 +85,58 @@ mod ssr {
         Ok(())
     }
 
-    /// The client's address for rate limiting: the TCP peer, or, behind a trusted
-    /// proxy, the address the proxy saw (the last `X-Forwarded-For` entry, the one the
-    /// proxy itself appended; entries before it are whatever the client claimed).
+    /// Counts one more account created by this request's client, or refuses past
+    /// `SIGN_UP_LIMIT_PER_CLIENT` an hour: each costs a password hash and an email.
+    pub async fn count_new_account(cx: &Ctx) -> Result<(), AppError> {
+        let state = &cx.state;
+        let client = client_address(&cx.parts, state.settings.trust_forwarded_for);
+        let created = state
+            .db
+            .rate_limit_hit(&format!("sign_up:client:{client}"), 3600, state.clock.now())
+            .await
+            .map_err(internal("rate limit failed"))?;
+        if created > state.settings.sign_up_limit_per_client {
+            tracing::warn!("sign-up rate limit reached for a client");
+            return Err(AppError::TooManyAttempts);
+        }
+        Ok(())
+    }
+
+    /// The client for rate limiting: the TCP peer, or, behind a trusted proxy, the
+    /// address the proxy saw (the last `X-Forwarded-For` entry of the last such header,
+    /// the one the proxy itself appended; what comes before is whatever the client
+    /// claimed). An IPv6 client is its /64, which one subscriber usually holds whole.
     pub fn client_address(parts: &http::request::Parts, trust_forwarded_for: bool) -> String {
         let forwarded = trust_forwarded_for
             .then(|| {
                 parts
                     .headers
-                    .get("x-forwarded-for")?
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .next_back()?
                     .to_str()
                     .ok()?
                     .rsplit(',')
                     .next()
-                    .map(str::trim)
+                    .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
             })
-            .flatten()
-            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
-        match forwarded {
-            Some(ip) => ip.to_owned(),
-            None => parts
+            .flatten();
+        let peer = || {
+            parts
                 .extensions
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".into()),
+                .map(|c| c.0.ip())
+        };
+        match forwarded.or_else(peer) {
+            Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+            Some(std::net::IpAddr::V6(v6)) => v6
+                .to_ipv4_mapped()
+                .map_or_else(|| "unknown".into(), |v4| v4.to_string()),
+            Some(ip) => ip.to_string(),
+            None => "unknown".into(),
         }
     }
 }
@@ -124,7 +152,7 @@ pub async fn sign_up(
 ) -> Result<Lang, AppError> {
     use crate::domain::{CompanyName, EmailAddress, InputError, Password, PersonName};
     use crate::server::emails::{self, VerifyEmail};
-    use crate::server::{boundary, db_error, internal, passwords};
+    use crate::server::{boundary, db_error, passwords};
     use db::accounts::{NewAccount, VerificationLink};
     use db::secrets::Secret;
 
@@ -137,17 +165,7 @@ pub async fn sign_up(
         let lang = Lang::parse(&lang).ok_or(InputError::LanguageInvalid)?;
 
         let state = &cx.state;
-        // Each sign-up costs a password hash and an email: a client gets a few an hour.
-        let client = ssr::client_address(&cx.parts, state.settings.trust_forwarded_for);
-        let sign_ups = state
-            .db
-            .rate_limit_hit(&format!("sign_up:client:{client}"), 3600, state.clock.now())
-            .await
-            .map_err(internal("rate limit failed"))?;
-        if sign_ups > state.settings.sign_up_limit_per_client {
-            tracing::warn!("sign-up rate limit reached for a client");
-            return Err(AppError::TooManyAttempts);
-        }
+        ssr::count_new_account(&cx).await?;
         let password_hash = passwords::hash(password).await?;
         let now = state.clock.now();
         let token = Secret::generate();
@@ -223,28 +241,21 @@ pub async fn sign_in(
             return Err(AppError::BadCredentials);
         };
         // Failed attempts only count against the account: its owner signing in many
-        // times is not an attack.
+        // times is not an attack. Each attempt is counted before the password is
+        // checked (so guesses sent at once are all counted) and forgiven on success.
         let account_key = format!("sign_in:account:{}", email.as_str());
-        let failures = state
+        let attempts = state
             .db
-            .rate_limit_count(&account_key, WINDOW_SECS, now)
+            .rate_limit_hit(&account_key, WINDOW_SECS, now)
             .await
             .map_err(internal("rate limit failed"))?;
-        if failures >= state.settings.sign_in_limit_per_account {
+        if attempts > state.settings.sign_in_limit_per_account {
             tracing::warn!("sign-in rate limit reached for an account");
             return Err(AppError::TooManyAttempts);
         }
-        let failed = || async {
-            state
-                .db
-                .rate_limit_hit(&account_key, WINDOW_SECS, now)
-                .await
-                .map_err(internal("rate limit failed"))?;
-            Err::<Lang, AppError>(AppError::BadCredentials)
-        };
         let email = email.as_str().to_owned();
         if password.len() > 1024 {
-            return failed().await;
+            return Err(AppError::BadCredentials);
         }
         let credentials = state
             .db
@@ -254,7 +265,7 @@ pub async fn sign_in(
         let user_id = credentials.as_ref().map(|c| c.user_id.clone());
         let stored = credentials.map(|c| c.password_hash);
         if !passwords::verify(password, stored).await? {
-            return failed().await;
+            return Err(AppError::BadCredentials);
         }
         let user_id = user_id.ok_or(AppError::BadCredentials)?;
         let user = state
@@ -263,6 +274,11 @@ pub async fn sign_in(
             .await
             .map_err(internal("reading the user failed"))?
             .ok_or(AppError::BadCredentials)?;
+        state
+            .db
+            .rate_limit_forgive(&account_key, WINDOW_SECS, now)
+            .await
+            .map_err(internal("rate limit failed"))?;
         let lang = Lang::parse(&user.lang).unwrap_or_default();
         ssr::start_session(&cx, &user_id, lang).await?;
         cx.redirect(&safe_next(next.as_deref()));

@@ -498,6 +498,7 @@ pub async fn create_account_by_link(
     let lang = Lang::parse(lang).ok_or(InputError::LanguageInvalid)?;
     let state = &cx.state;
     let inv = by_link(state, token).await?;
+    crate::auth::count_new_account(cx).await?;
     let kind = if inv.from_kind == "seller" {
         "supplier"
     } else {

@@ -20,6 +20,11 @@ impl Password {
         if chars > Self::MAX_CHARS {
             return Err(InputError::PasswordTooLong);
         }
+        // No keyboard types them; a password holding one was pasted by mistake and
+        // could never be typed again.
+        if input.chars().any(char::is_control) {
+            return Err(InputError::TextHasControlCharacters);
+        }
         let lower = input.to_lowercase();
         if COMMON.lines().any(|common| common == lower) {
             return Err(InputError::PasswordTooCommon);
@@ -41,6 +46,19 @@ mod tests {
         assert!(Password::parse("correct horse battery").is_ok());
         assert!(Password::parse("长城长城长城长城").is_ok());
         assert!(Password::parse(&"x".repeat(128)).is_ok());
+        assert!(Password::parse("with spaces and symbols !@#").is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert!(matches!(
+            Password::parse("red\u{1b}[31mhorse"),
+            Err(InputError::TextHasControlCharacters)
+        ));
+        assert!(matches!(
+            Password::parse("tab\tseparated"),
+            Err(InputError::TextHasControlCharacters)
+        ));
     }
 
     #[test]

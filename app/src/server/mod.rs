@@ -219,6 +219,9 @@ where
         if after.own_request() {
             match plain_form_back_to(&after.parts, &after.state.settings.public_url) {
                 Some(page) => after.redirect(&with_error(&page, error)),
+                // A plain form from a page that is not ours to go back to: home, with
+                // the error (never the framework's default of the raw Referer).
+                None if accepts_html(&after.parts) => after.redirect(&with_error("/", error)),
                 None => after.response.set_status(
                     http::StatusCode::from_u16(error.status())
                         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),

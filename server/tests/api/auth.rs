@@ -269,6 +269,8 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
     let app = TestApp::spawn_with(&[
         ("SIGN_IN_LIMIT_PER_CLIENT", "2"),
         ("TRUST_FORWARDED_FOR", "true"),
+        // Behind a proxy the development mailbox is off: some SMTP server is required.
+        ("SMTP_URL", "smtp://127.0.0.1:9"),
     ])
     .await;
     let browser = app.browser();

@@ -46,7 +46,11 @@ async fn every_page_renders_on_the_server_with_its_data() {
     let id = seller.create_shipment().await;
 
     let pages: Vec<(&Browser, String, &str)> = vec![
-        (&anonymous, "/".into(), "Supply Chain Connect"),
+        (
+            &anonymous,
+            "/".into(),
+            "Hand your shipments to the suppliers",
+        ),
         (&anonymous, "/sign-in".into(), "<form"),
         (&anonymous, "/sign-up".into(), "<form"),
         (&anonymous, "/dev/mailbox".into(), "li@lotus.example"),
