@@ -294,7 +294,8 @@ impl Step {
 
     /// The shipment's state machine: the one place that says who takes each step, from
     /// which statuses, and where it leaves the shipment. Every step's transaction
-    /// checks it ([`Step::sql`]); nothing before the transaction does.
+    /// checks it ([`Step::sql`]). The app consults the same table ([`Step::refusal`])
+    /// only to know whether checking a form against the shipment as read means anything.
     fn transition(self) -> Transition {
         let t = |by, from, to, versioned, action| Transition {
             by,

@@ -1,5 +1,6 @@
 //! The axum server: configuration, the router (pages, server functions, static
-//! files, health), the cross-site guard, and the email worker.
+//! files, health), the guards every request passes (host, cross-site, body size), the
+//! security headers, and the background workers (email, live feed, clean-up).
 
 pub mod cleanup;
 pub mod config;

@@ -46,7 +46,8 @@ pub struct Settings {
     pub public_url: String,
     /// No SMTP server: emails stay in the outbox and `/dev/mailbox` shows them.
     pub dev_mailbox: bool,
-    /// Sign-in attempts allowed per account, and per client address, in 15 minutes.
+    /// Failed sign-ins allowed per account, and sign-in attempts per client address,
+    /// in 15 minutes.
     pub sign_in_limit_per_account: i64,
     pub sign_in_limit_per_client: i64,
     /// Accounts one client address may create in an hour.

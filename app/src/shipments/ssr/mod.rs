@@ -1,8 +1,9 @@
 //! The server side of shipments: parse, check who is calling and what they may do,
 //! render emails, and call the storage, which scopes every change by the caller's
 //! account and checks the step against the shipment's state machine
-//! (`db::shipments::Step`), inside its transaction. Nothing here checks a status or a
-//! version before the storage does.
+//! (`db::shipments::Step`), inside its transaction. Before it, a form is checked
+//! against the shipment as read only where the same table says the step may be taken
+//! on that version (`Step::refusal`); reading labels needs them printed.
 //!
 //! `reads` (the list and a shipment's page), `seller` (create, edit, share, take back,
 //! cancel), `supplier` (boxes, shipping, tracking), `emails`, `labels`.
