@@ -4,6 +4,11 @@ use surrealdb::types::SurrealValue;
 
 use crate::{check, retry, Db, DbError, Timestamp};
 
+/// The start (Unix seconds) of the fixed window of `window_secs` that `now` falls in.
+fn window_start(now: Timestamp, window_secs: i64) -> i64 {
+    now.timestamp().div_euclid(window_secs) * window_secs
+}
+
 #[derive(Debug, SurrealValue)]
 struct Count {
     count: i64,
@@ -18,7 +23,7 @@ impl Db {
         window_secs: i64,
         now: Timestamp,
     ) -> Result<i64, DbError> {
-        let window = now.timestamp().div_euclid(window_secs) * window_secs;
+        let window = window_start(now, window_secs);
         let expires = now + chrono::Duration::seconds(window_secs * 2);
         retry(|| async {
             let mut response = check(
@@ -46,7 +51,7 @@ impl Db {
         window_secs: i64,
         now: Timestamp,
     ) -> Result<i64, DbError> {
-        let window = now.timestamp().div_euclid(window_secs) * window_secs;
+        let window = window_start(now, window_secs);
         let mut response = check(
             self.conn
                 .query("SELECT count FROM type::record('rate_limit', [$bucket, $window])")
@@ -66,7 +71,7 @@ impl Db {
         window_secs: i64,
         now: Timestamp,
     ) -> Result<(), DbError> {
-        let window = now.timestamp().div_euclid(window_secs) * window_secs;
+        let window = window_start(now, window_secs);
         retry(|| async {
             check(
                 self.conn

@@ -36,29 +36,15 @@ async fn an_unverified_account_cannot_take_an_invitation_sent_to_its_address() {
         StatusCode::FORBIDDEN,
         AppError::Refused(Refusal::EmailNotVerified),
     );
-    assert_eq!(error_of(squatter.accept(&id).await).await, refused);
-    assert_eq!(
-        error_of(squatter.call("connections/decline", &[("id", &id)]).await).await,
-        refused
-    );
-    assert_eq!(
-        error_of(
-            squatter
-                .call("invitations/accept", &[("token", &token)])
-                .await
-        )
-        .await,
-        refused
-    );
-    assert_eq!(
-        error_of(
-            squatter
-                .call("invitations/decline", &[("token", &token)])
-                .await
-        )
-        .await,
-        refused
-    );
+    for (endpoint, field, value) in [
+        ("connections/accept", "id", &id),
+        ("connections/decline", "id", &id),
+        ("invitations/accept", "token", &token),
+        ("invitations/decline", "token", &token),
+    ] {
+        let answer = squatter.call(endpoint, &[(field, value.as_str())]).await;
+        assert_eq!(error_of(answer).await, refused, "{endpoint}");
+    }
     assert!(
         seller.overview().await.connected.is_empty(),
         "nothing changed"

@@ -127,13 +127,19 @@ impl TestApp {
 
     /// A new account whose administrator has verified the email address, signed in.
     pub async fn verified_account(&self, kind: &str, company: &str, email: &str) -> Browser {
+        let browser = self.unverified_account(kind, company, email).await;
+        let token = token_in(&self.last_email_to(email).await.text_body);
+        assert_eq!(browser.verify(&token).await.status(), StatusCode::OK);
+        browser
+    }
+
+    /// A new account that signed up with `email` and never verified it, signed in.
+    pub async fn unverified_account(&self, kind: &str, company: &str, email: &str) -> Browser {
         let browser = self.browser();
         assert_eq!(
             browser.sign_up(kind, company, email).await.status(),
             StatusCode::OK
         );
-        let token = token_in(&self.last_email_to(email).await.text_body);
-        assert_eq!(browser.verify(&token).await.status(), StatusCode::OK);
         browser
     }
 
@@ -192,14 +198,9 @@ impl TestApp {
                 .status(),
             StatusCode::OK
         );
-        let unverified = self.browser();
-        assert_eq!(
-            unverified
-                .sign_up("supplier", "Unverified Supplier", "nobody@s4.example")
-                .await
-                .status(),
-            StatusCode::OK
-        );
+        let unverified = self
+            .unverified_account("supplier", "Unverified Supplier", "nobody@s4.example")
+            .await;
         ConnectionsCast {
             unverified,
             anonymous: self.browser(),
@@ -236,14 +237,9 @@ impl TestApp {
         s1.invite_and_get_accepted_by(&a, "ann@a.example").await;
         s3.invite_and_get_accepted_by(&a, "ann@a.example").await;
         s2.invite_and_get_accepted_by(&b, "bea@b.example").await;
-        let unverified = self.browser();
-        assert_eq!(
-            unverified
-                .sign_up("supplier", "Unverified Supplier", "nobody@s4.example")
-                .await
-                .status(),
-            StatusCode::OK
-        );
+        let unverified = self
+            .unverified_account("supplier", "Unverified Supplier", "nobody@s4.example")
+            .await;
         ShipmentsCast {
             anonymous: self.browser(),
             s1_account: a.connected_account("Supplier One").await,

@@ -130,11 +130,7 @@ pub(super) async fn as_supplier(
     me: &SessionUser,
     id: &str,
 ) -> Result<ShipmentView, AppError> {
-    let detail = detail_for(state, me, id).await?;
-    if detail.role != Role::Supplier {
-        return Err(AppError::Forbidden);
-    }
-    to_view(state, detail, me).await
+    as_side(state, me, id, Role::Supplier).await
 }
 
 /// The shipment, if the caller is its seller.
@@ -143,8 +139,18 @@ pub(super) async fn as_seller(
     me: &SessionUser,
     id: &str,
 ) -> Result<ShipmentView, AppError> {
+    as_side(state, me, id, Role::Seller).await
+}
+
+/// The shipment, if the caller is on `side` of it: on the other side, `Forbidden`.
+async fn as_side(
+    state: &AppState,
+    me: &SessionUser,
+    id: &str,
+    side: Role,
+) -> Result<ShipmentView, AppError> {
     let detail = detail_for(state, me, id).await?;
-    if detail.role != Role::Seller {
+    if detail.role != side {
         return Err(AppError::Forbidden);
     }
     to_view(state, detail, me).await
