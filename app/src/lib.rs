@@ -30,8 +30,6 @@ use crate::i18n::{use_i18n, I18n, Lang, Msg};
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = initial_lang();
-    #[cfg(feature = "ssr")]
-    content_security_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang=lang.html_tag()>
@@ -47,36 +45,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
-    }
-}
-
-/// The page's Content-Security-Policy: scripts only from this site or inline with this
-/// response's nonce (which the framework puts on every inline script it writes),
-/// WebAssembly compiled from this site, nothing framed or framing it.
-#[cfg(feature = "ssr")]
-fn content_security_policy(options: &LeptosOptions) {
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    // `cargo leptos watch` reloads the page over a websocket of its own.
-    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
-        format!(
-            " ws://127.0.0.1:{0} ws://localhost:{0}",
-            options.reload_port
-        )
-    } else {
-        String::new()
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'{reload}; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    );
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -8,9 +8,12 @@
 //!   `X-Frame-Options: DENY`, HSTS when the site is https.
 //! - `Cache-Control: no-store` on what a signed-in request gets back that is the
 //!   user's own (pages, JSON, PDFs, events), not on the static assets.
-//! - A strict `Content-Security-Policy` on any response that has none; pages set their
-//!   own, with the nonce of their inline scripts (`app::shell`).
+//! - A `Content-Security-Policy` on every response: on a page, scripts only from this
+//!   site or inline with the nonce the framework put on this page's inline scripts
+//!   (read back from the page), WebAssembly from this site, nothing framed or framing
+//!   it; on anything else, nothing may load.
 
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -58,8 +61,39 @@ impl Site {
     }
 }
 
-/// For responses that set none: nothing may load, nothing may frame it.
+/// For responses that are not pages: nothing may load, nothing may frame it.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The largest page read back for its nonce; a page is a few tens of kilobytes.
+const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A page's policy, allowing the inline scripts that carry `nonce`.
+fn page_policy(nonce: Option<&str>) -> String {
+    let nonce = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    // `cargo leptos watch` reloads the page over a websocket of its own.
+    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
+        let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
+        format!(" ws://127.0.0.1:{port} ws://localhost:{port}")
+    } else {
+        String::new()
+    };
+    format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The nonce of the first inline script of `html`, if it has one.
+fn nonce_in(html: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(html).ok()?;
+    let start = text.find("nonce=\"")? + "nonce=\"".len();
+    let nonce = &text[start..start + text[start..].find('"')?];
+    let plain = nonce
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b));
+    (plain && !nonce.is_empty()).then_some(nonce)
+}
 
 pub async fn secure(State(site): State<Site>, request: Request, next: Next) -> Response {
     let host = request
@@ -111,18 +145,42 @@ pub async fn secure(State(site): State<Site>, request: Request, next: Next) -> R
     if signed_in && private {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    let page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if !page {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(DEFAULT_CSP),
         );
+        return response;
     }
-    response
+    let (mut parts, body) = response.into_parts();
+    let Ok(html) = axum::body::to_bytes(body, MAX_PAGE_BYTES).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response();
+    };
+    if let Ok(policy) = HeaderValue::from_str(&page_policy(nonce_in(&html))) {
+        parts
+            .headers
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Response::from_parts(parts, Body::from(html))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_s_policy_allows_its_own_nonce_only() {
+        let html = br#"<html><script type="module" nonce="VPIbl-mD_8w">x</script></html>"#;
+        assert_eq!(nonce_in(html), Some("VPIbl-mD_8w"));
+        assert!(page_policy(nonce_in(html)).contains("'nonce-VPIbl-mD_8w'"));
+        assert_eq!(nonce_in(b"<html><p>no scripts</p></html>"), None);
+        assert_eq!(nonce_in(br#"<script nonce="a' 'unsafe-inline">"#), None);
+        assert!(!page_policy(None).contains("nonce"));
+    }
 
     #[test]
     fn a_site_answers_to_its_own_host_only() {
