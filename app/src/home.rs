@@ -1,6 +1,7 @@
 //! The home page: what the product does for a visitor; who you are once signed in.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::auth::Me;
 use crate::domain::AccountKind;
@@ -57,9 +58,15 @@ fn Dashboard(me: Me) -> impl IntoView {
     };
     let verified = me.verified;
     let email = me.email.clone();
+    // Where setting a new password lands.
+    let query = use_query_map();
+    let password_reset = move || query.with(|q| q.get("password").as_deref() == Some("reset"));
     view! {
         <section class="card">
             <h1>{i18n.tf(Msg::HomeWelcome, vec![("name", me.name.clone())])}</h1>
+            <Show when=password_reset>
+                <p class="alert alert-ok" role="status">{i18n.t(Msg::ResetDone)}</p>
+            </Show>
             <p>{i18n.tf(Msg::HomeSignedInAs, vec![("email", me.email.clone()), ("company", me.company_name.clone())])}</p>
             <p>
                 <span class="badge">{i18n.t(kind)}</span>

@@ -85,6 +85,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/forgot-password")
+                        view={Lazy::<routes::ForgotPassword>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/reset-password")
+                        view={Lazy::<routes::ResetPassword>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/shipments")
                         view={Lazy::<routes::Shipments>::new()}
                         ssr=SsrMode::Async

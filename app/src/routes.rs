@@ -32,6 +32,8 @@ macro_rules! lazy_page {
 lazy_page!(SignUp, auth, SignUpPage);
 lazy_page!(SignIn, auth, SignInPage);
 lazy_page!(VerifyEmail, auth, VerifyEmailPage);
+lazy_page!(ForgotPassword, auth, ForgotPasswordPage);
+lazy_page!(ResetPassword, auth, ResetPasswordPage);
 lazy_page!(Shipments, shipments, ShipmentsPage);
 lazy_page!(NewShipment, shipments, NewShipmentPage);
 lazy_page!(Shipment, shipments, ShipmentPage);

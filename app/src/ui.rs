@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::{
-    whoami, Me, ResendVerification, SetLanguage, SignIn, SignOut, SignUp, VerifyEmail,
+    whoami, Me, ResendVerification, ResetPassword, SetLanguage, SignIn, SignOut, SignUp,
+    VerifyEmail,
 };
 use crate::error::AppError;
 use crate::i18n::{use_i18n, I18n, Lang, Msg};
@@ -23,6 +24,7 @@ pub struct Session {
     pub verify: ServerAction<VerifyEmail>,
     pub resend: ServerAction<ResendVerification>,
     pub set_language: ServerAction<SetLanguage>,
+    pub reset_password: ServerAction<ResetPassword>,
     /// Bumped by anything else that signs someone in (an invitation's sign-up).
     epoch: RwSignal<u32>,
 }
@@ -35,6 +37,7 @@ impl Session {
         let verify = ServerAction::<VerifyEmail>::new();
         let resend = ServerAction::<ResendVerification>::new();
         let set_language = ServerAction::<SetLanguage>::new();
+        let reset_password = ServerAction::<ResetPassword>::new();
         let epoch = RwSignal::new(0u32);
         let me = Resource::new(
             move || {
@@ -45,12 +48,18 @@ impl Session {
                     sign_out.version().get(),
                     verify.version().get(),
                     set_language.version().get(),
+                    reset_password.version().get(),
                 )
             },
             |_| whoami(),
         );
-        // A successful sign-in, sign-up or switch brings the user's language along.
-        for value in [sign_in.value(), sign_up.value(), set_language.value()] {
+        // A successful sign-in, sign-up, reset or switch brings the user's language along.
+        for value in [
+            sign_in.value(),
+            sign_up.value(),
+            set_language.value(),
+            reset_password.value(),
+        ] {
             Effect::new(move |_| {
                 if let Some(Ok(lang)) = value.get() {
                     i18n.set(lang);
@@ -65,6 +74,7 @@ impl Session {
             verify,
             resend,
             set_language,
+            reset_password,
             epoch,
         };
         provide_context(session);

@@ -1,9 +1,11 @@
-//! Accounts and sign-in: create an account, verify its email, sign in and out, and
-//! the language setting. Server functions here; pages in `pages.rs`.
+//! Accounts and sign-in: create an account, verify its email, sign in and out, set a
+//! forgotten password again (`password.rs`), and the language setting. Server functions here; pages in `pages.rs`.
 
 mod pages;
+mod password;
 
-pub use pages::{SignInPage, SignUpPage, VerifyEmailPage};
+pub use pages::{ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage};
+pub use password::{forgot_password, reset_link, reset_password, ForgotPassword, ResetPassword};
 #[cfg(feature = "ssr")]
 pub use ssr::{count_new_account, start_session};
 

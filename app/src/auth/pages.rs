@@ -1,9 +1,11 @@
-//! The pages of signing up, signing in and verifying an email address. Each form is an
-//! `ActionForm`: it posts like a plain HTML form before the wasm has loaded.
+//! The pages of signing up, signing in, verifying an email address and setting a new
+//! password. Each form is an `ActionForm`: it posts like a plain HTML form before the
+//! wasm has loaded.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::password::{reset_link, ForgotPassword};
 use crate::i18n::{use_i18n, Msg};
 use crate::ui::{
     form_error, use_session, ErrorAlert, LanguageSelect, NewPasswordField, SubmitButton,
@@ -67,6 +69,7 @@ pub fn SignInPage() -> impl IntoView {
                 <input id="password" name="password" type="password" required autocomplete="current-password"/>
                 <SubmitButton label=Msg::SignInButton pending=action.pending()/>
             </ActionForm>
+            <p><a href="/forgot-password">{i18n.t(Msg::ForgotPasswordLink)}</a></p>
             <p class="muted">
                 {i18n.t(Msg::NoAccount)} " " <a href="/sign-up">{i18n.t(Msg::NavCreateAccount)}</a>
             </p>
@@ -97,6 +100,82 @@ pub fn VerifyEmailPage() -> impl IntoView {
                     <SubmitButton label=Msg::VerifyButton pending=action.pending()/>
                 </ActionForm>
             </Show>
+        </section>
+    }
+}
+
+/// Asks for a link to set a new password. The answer is the same whether or not an
+/// account uses the address.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<ForgotPassword>::new();
+    let error = form_error(move || action.value().get());
+    let query = use_query_map();
+    let sent = move || {
+        matches!(action.value().get(), Some(Ok(()))) || query.with(|q| q.get("sent").is_some())
+    };
+    view! {
+        <section class="card narrow">
+            <h1>{i18n.t(Msg::ForgotTitle)}</h1>
+            <Show
+                when=sent
+                fallback=move || view! {
+                    <p>{i18n.t(Msg::ForgotIntro)}</p>
+                    <ErrorAlert error/>
+                    <ActionForm action>
+                        <label for="email">{i18n.t(Msg::FieldEmail)}</label>
+                        <input id="email" name="email" type="email" required maxlength="254" autocomplete="username"/>
+                        <SubmitButton label=Msg::ForgotButton pending=action.pending()/>
+                    </ActionForm>
+                }
+            >
+                <p class="alert alert-ok" role="status">{i18n.t(Msg::ForgotSent)}</p>
+            </Show>
+            <p class="muted"><a href="/sign-in">{i18n.t(Msg::NavSignIn)}</a></p>
+        </section>
+    }
+}
+
+/// Opened from the emailed link: says whose password it sets (or that the link no
+/// longer works) before anything is typed, then takes the new password.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = use_session().reset_password;
+    let error = form_error(move || action.value().get());
+    let query = use_query_map();
+    let token = move || query.with(|q| q.get("token")).unwrap_or_default();
+    let link = Resource::new(token, |token| async move {
+        if token.is_empty() {
+            None
+        } else {
+            Some(reset_link(token).await)
+        }
+    });
+    view! {
+        <section class="card narrow">
+            <h1>{i18n.t(Msg::ForgotTitle)}</h1>
+            <Suspense fallback=move || view! { <p>{i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match link.await {
+                        None => view! { <p>{i18n.t(Msg::VerifyMissingToken)}</p> }.into_any(),
+                        Some(Err(e)) => view! {
+                            <ErrorAlert error=Signal::stored(Some(e))/>
+                            <p><a href="/forgot-password">{i18n.t(Msg::ForgotButton)}</a></p>
+                        }.into_any(),
+                        Some(Ok(email)) => view! {
+                            <p>{i18n.tf(Msg::ResetIntro, vec![("email", email)])}</p>
+                            <ErrorAlert error/>
+                            <ActionForm action>
+                                <input type="hidden" name="token" value=token/>
+                                <NewPasswordField/>
+                                <SubmitButton label=Msg::ResetButton pending=action.pending()/>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -35,6 +35,57 @@ pub fn verify_email(lang: Lang, mail: &VerifyEmail<'_>) -> OutgoingEmail {
     )
 }
 
+/// A link to set a new password, to the address it was asked for.
+pub struct PasswordReset<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub link: &'a str,
+}
+
+pub fn password_reset(lang: Lang, mail: &PasswordReset<'_>) -> OutgoingEmail {
+    let paragraphs = [
+        tf(lang, Msg::EmailVerifyGreeting, &[("name", mail.name)]),
+        tf(lang, Msg::EmailResetBody, &[("email", mail.to)]),
+    ];
+    render(
+        lang,
+        mail.to,
+        t(lang, Msg::EmailResetSubject),
+        &paragraphs,
+        (t(lang, Msg::EmailResetButton), mail.link),
+        &[t(lang, Msg::EmailResetExpiry).to_owned()],
+    )
+}
+
+/// Tells a user their password was changed (`at`, Unix seconds), and what to do if
+/// they did not change it.
+pub struct PasswordChanged<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub at: i64,
+    pub sign_in_link: &'a str,
+}
+
+pub fn password_changed(lang: Lang, mail: &PasswordChanged<'_>) -> OutgoingEmail {
+    let date = crate::text::format_time(mail.at);
+    let paragraphs = [
+        tf(lang, Msg::EmailVerifyGreeting, &[("name", mail.name)]),
+        tf(
+            lang,
+            Msg::EmailPasswordChangedBody,
+            &[("email", mail.to), ("date", &date)],
+        ),
+    ];
+    render(
+        lang,
+        mail.to,
+        t(lang, Msg::EmailPasswordChangedSubject),
+        &paragraphs,
+        (t(lang, Msg::EmailOpenSignIn), mail.sign_in_link),
+        &[t(lang, Msg::EmailPasswordChangedWarning).to_owned()],
+    )
+}
+
 /// What the invitee reads: who invites, what connecting allows, until when, the link.
 pub struct Invitation<'a> {
     pub to: &'a str,

@@ -100,6 +100,9 @@ enum Case {
     SignUp,
     SignIn,
     VerifyEmail,
+    ForgotPassword,
+    ResetLink,
+    ResetPassword,
     SetLanguage,
     Invite,
     Resend,
@@ -125,10 +128,13 @@ enum Case {
 }
 
 impl Case {
-    const ALL: [Case; 25] = [
+    const ALL: [Case; 28] = [
         Case::SignUp,
         Case::SignIn,
         Case::VerifyEmail,
+        Case::ForgotPassword,
+        Case::ResetLink,
+        Case::ResetPassword,
         Case::SetLanguage,
         Case::Invite,
         Case::Resend,
@@ -158,6 +164,9 @@ impl Case {
             Case::SignUp => "auth/sign_up",
             Case::SignIn => "auth/sign_in",
             Case::VerifyEmail => "auth/verify_email",
+            Case::ForgotPassword => "auth/forgot_password",
+            Case::ResetLink => "auth/reset_link",
+            Case::ResetPassword => "auth/reset_password",
             Case::SetLanguage => "auth/set_language",
             Case::Invite => "connections/invite",
             Case::Resend => "connections/resend",
@@ -185,7 +194,10 @@ impl Case {
 
     /// Calls that only read may answer 2xx to anything, as long as nothing changes.
     fn read_only(self) -> bool {
-        matches!(self, Case::ViewInvitation | Case::List | Case::Get)
+        matches!(
+            self,
+            Case::ViewInvitation | Case::ResetLink | Case::List | Case::Get
+        )
     }
 }
 
@@ -295,6 +307,32 @@ impl World {
                 let token =
                     crate::helpers::token_in(&self.app.last_email_to(&email).await.text_body);
                 (browser, vec![f("token", &token, Strict)])
+            }
+            Case::ForgotPassword => (
+                self.app.browser(),
+                vec![f("email", &format!("f{n}@new.example"), Strict)],
+            ),
+            Case::ResetLink | Case::ResetPassword => {
+                let browser = self.app.browser();
+                let email = format!("p{n}@new.example");
+                assert_eq!(
+                    browser.sign_up("seller", "P Co", &email).await.status(),
+                    StatusCode::OK
+                );
+                assert_eq!(
+                    browser
+                        .call("auth/forgot_password", &[("email", &email)])
+                        .await
+                        .status(),
+                    StatusCode::OK
+                );
+                let token =
+                    crate::helpers::token_in(&self.app.last_email_to(&email).await.text_body);
+                let mut form = vec![f("token", &token, Strict)];
+                if matches!(case, Case::ResetPassword) {
+                    form.push(f("password", "a new long passphrase", NewPassword));
+                }
+                (browser, form)
             }
             Case::SetLanguage => (self.seller.clone(), vec![f("lang", "zh", Strict)]),
             Case::Invite => (

@@ -8,5 +8,6 @@ mod hardening;
 mod helpers;
 mod outbox;
 mod pages;
+mod password_reset;
 mod restart;
 mod shipments;

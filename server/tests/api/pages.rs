@@ -44,6 +44,19 @@ async fn every_page_renders_on_the_server_with_its_data() {
     );
     let token = app.invitation_token("li@lotus.example").await;
     let id = seller.create_shipment().await;
+    // A link to set a new password, asked for by someone not signed in.
+    assert_eq!(
+        anonymous
+            .call(
+                "auth/forgot_password",
+                &[("email", "wang@supplier.example")]
+            )
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let reset =
+        crate::helpers::token_in(&app.last_email_to("wang@supplier.example").await.text_body);
 
     let pages: Vec<(&Browser, String, &str)> = vec![
         (
@@ -53,6 +66,22 @@ async fn every_page_renders_on_the_server_with_its_data() {
         ),
         (&anonymous, "/sign-in".into(), "<form"),
         (&anonymous, "/sign-up".into(), "<form"),
+        (&anonymous, "/forgot-password".into(), "<form"),
+        (
+            &anonymous,
+            "/forgot-password?sent=1".into(),
+            "a link to set a new password is on its way",
+        ),
+        (
+            &anonymous,
+            format!("/reset-password?token={reset}"),
+            "Choose a new password for wang@supplier.example",
+        ),
+        (
+            &anonymous,
+            "/reset-password?token=0000".into(),
+            "This link is no longer valid",
+        ),
         (&anonymous, "/dev/mailbox".into(), "li@lotus.example"),
         (
             &anonymous,
