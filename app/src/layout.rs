@@ -43,6 +43,7 @@ fn SignedInNav(me: Me) -> impl IntoView {
             <A href="/settings/user-permissions">
                 {i18n.t(Msg::NavSettings)} " › " {i18n.t(Msg::NavUserPermissions)}
             </A>
+            <A href="/settings/account">{i18n.t(Msg::NavAccount)}</A>
         </nav>
         <ActionForm action=sign_out>
             <button type="submit" class="button link">{i18n.t(Msg::SignOut)}</button>

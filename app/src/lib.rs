@@ -2,6 +2,7 @@
 //! Supply Chain Connect: the shell, the router, and little else. Each feature lives
 //! in its own module with its server functions and components.
 
+pub mod account;
 pub mod auth;
 pub mod connections;
 pub mod domain;
@@ -112,6 +113,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/shipments/:id/edit")
                         view={Lazy::<routes::EditShipment>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/settings/account")
+                        view={Lazy::<routes::Account>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route

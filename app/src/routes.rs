@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
-use crate::{auth, connections, mailbox, settings, shipments};
+use crate::{account, auth, connections, mailbox, settings, shipments};
 
 /// `lazy_page!(Route, module, Page)`: a route type whose view is `<module::Page/>`,
 /// loaded lazily.
@@ -38,6 +38,7 @@ lazy_page!(Shipments, shipments, ShipmentsPage);
 lazy_page!(NewShipment, shipments, NewShipmentPage);
 lazy_page!(Shipment, shipments, ShipmentPage);
 lazy_page!(EditShipment, shipments, EditShipmentPage);
+lazy_page!(Account, account, AccountPage);
 lazy_page!(UserPermissions, settings, UserPermissionsPage);
 lazy_page!(Mailbox, mailbox, MailboxPage);
 lazy_page!(Invitation, connections, InvitationPage);

@@ -104,3 +104,47 @@ test.describe('before the wasm has loaded', () => {
     await expect(page.getByRole('heading', { name: 'Welcome, Pam Plain' })).toBeVisible();
   });
 });
+
+test('in My account a user renames themselves, changes the password and signs out another browser', async ({
+  page,
+  browser,
+}) => {
+  const email = uniqueEmail('account');
+  await signUpVerified(page, { kind: 'supplier', company: 'Bench Packers', name: 'Bo Bench', email });
+  const other = await browser.newPage();
+  await open(other, '/sign-in');
+  await other.getByLabel('Email address').fill(email);
+  await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await expect(other.getByRole('heading', { name: 'Welcome, Bo Bench' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'My account' }).click();
+  await expect(page.getByRole('heading', { name: 'My account', level: 1 })).toBeVisible();
+  await expectAccessible(page);
+  await expect(page.getByRole('row')).toHaveCount(3); // the header and two sessions
+  await expect(page.getByText('This browser')).toBeVisible();
+
+  await page.getByLabel('Your name').fill('Bo Bench 薄');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+
+  // A wrong current password is refused and changes nothing.
+  await page.getByLabel('Current password').fill('not my password');
+  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The email address or the password is not right.');
+
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your password is changed. Every other browser was signed out.');
+  await expect(page.getByRole('row')).toHaveCount(2); // the header and this browser
+  await expectAccessible(page);
+
+  await open(other, '/settings/account');
+  await expect(other.getByText('Please sign in to see this page.')).toBeVisible();
+  await other.close();
+
+  await open(page, '/');
+  await expect(page.getByRole('heading', { name: 'Welcome, Bo Bench 薄' })).toBeVisible();
+});

@@ -72,11 +72,26 @@ mod ssr {
         }
         let secret = Secret::generate();
         let now = state.clock.now();
+        let client = db::sessions::SessionClient {
+            user_agent: cx
+                .parts
+                .headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(300).collect()),
+            address: Some(
+                client_address(&cx.parts, state.settings.trust_forwarded_for)
+                    .chars()
+                    .take(64)
+                    .collect(),
+            ),
+        };
         state
             .db
             .create_session(
                 &secret.hash(),
                 user_id,
+                &client,
                 now,
                 now + db::chrono::Duration::days(cookies::SESSION_DAYS),
             )

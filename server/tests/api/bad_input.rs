@@ -103,6 +103,9 @@ enum Case {
     ForgotPassword,
     ResetLink,
     ResetPassword,
+    SaveProfile,
+    ChangePassword,
+    SignOutSession,
     SetLanguage,
     Invite,
     Resend,
@@ -128,13 +131,16 @@ enum Case {
 }
 
 impl Case {
-    const ALL: [Case; 28] = [
+    const ALL: [Case; 31] = [
         Case::SignUp,
         Case::SignIn,
         Case::VerifyEmail,
         Case::ForgotPassword,
         Case::ResetLink,
         Case::ResetPassword,
+        Case::SaveProfile,
+        Case::ChangePassword,
+        Case::SignOutSession,
         Case::SetLanguage,
         Case::Invite,
         Case::Resend,
@@ -167,6 +173,9 @@ impl Case {
             Case::ForgotPassword => "auth/forgot_password",
             Case::ResetLink => "auth/reset_link",
             Case::ResetPassword => "auth/reset_password",
+            Case::SaveProfile => "account/save_profile",
+            Case::ChangePassword => "account/change_password",
+            Case::SignOutSession => "account/sign_out_session",
             Case::SetLanguage => "auth/set_language",
             Case::Invite => "connections/invite",
             Case::Resend => "connections/resend",
@@ -333,6 +342,42 @@ impl World {
                     form.push(f("password", "a new long passphrase", NewPassword));
                 }
                 (browser, form)
+            }
+            Case::SaveProfile => (
+                self.seller.clone(),
+                vec![f("name", "Ann Lee", Free), f("lang", "en", Strict)],
+            ),
+            Case::ChangePassword | Case::SignOutSession => {
+                // A user of its own: a change of password or of sessions here must not
+                // reach the seller the other cases act as.
+                let email = format!("c{n}@new.example");
+                let browser = self.app.browser();
+                assert_eq!(
+                    browser.sign_up("seller", "C Co", &email).await.status(),
+                    StatusCode::OK
+                );
+                if matches!(case, Case::ChangePassword) {
+                    return (
+                        browser,
+                        vec![
+                            f("current_password", PASSWORD, Strict),
+                            f("password", "a new long passphrase", NewPassword),
+                        ],
+                    );
+                }
+                let other = self.app.browser();
+                assert_eq!(
+                    other.sign_in(&email, PASSWORD).await.status(),
+                    StatusCode::OK
+                );
+                let sessions: Vec<app::account::SessionView> =
+                    browser.answer("account/sessions", &[]).await;
+                let id = sessions
+                    .into_iter()
+                    .find(|s| !s.current)
+                    .expect("the other browser's session")
+                    .id;
+                (browser, vec![f("id", &id, Strict)])
             }
             Case::SetLanguage => (self.seller.clone(), vec![f("lang", "zh", Strict)]),
             Case::Invite => (

@@ -291,6 +291,8 @@ async fn a_link_dies_when_expired_used_cancelled_declined_or_resent() {
     let token = app.invitation_token("a@example.com").await;
     app.advance_days(6);
     assert_eq!(view_status(&app, &token).await, StatusCode::OK);
+    // The seller works on: a session unused for 7 days would end.
+    seller.overview().await;
     app.advance_days(2);
     assert_eq!(view_status(&app, &token).await, StatusCode::GONE);
     let listed = seller.overview().await;

@@ -386,6 +386,19 @@ impl Browser {
         }
     }
 
+    /// A new browser (its own cookie jar) that says it is `user_agent`.
+    pub fn with_user_agent(&self, user_agent: &str) -> Browser {
+        Browser {
+            client: Client::builder()
+                .cookie_store(true)
+                .user_agent(user_agent.to_owned())
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            address: self.address.clone(),
+        }
+    }
+
     /// Calls a server function as the wasm client does: form-encoded POST, JSON back.
     /// An error only when no answer came (the server is down).
     pub async fn try_call(

@@ -1,6 +1,7 @@
 //! Server tests: each spawns the app on a random port with a fresh in-memory
 //! database and talks to it over HTTP, as a browser or an attacker would.
 
+mod account;
 mod auth;
 mod bad_input;
 mod connections;

@@ -103,6 +103,11 @@ async fn every_page_renders_on_the_server_with_its_data() {
             "/settings/user-permissions".into(),
             "Harbour Seller",
         ),
+        (
+            &seller,
+            "/settings/account".into(),
+            "Where you are signed in",
+        ),
         (&supplier, "/shipments".into(), "Harbour Seller"),
     ];
     for (browser, path, expected) in pages {

@@ -83,7 +83,7 @@ async fn a_reset_link_sets_the_password_once_and_signs_out_every_other_session()
 
     // A password the rules refuse changes nothing: the link still works afterwards.
     let (status, error) = error_of(anonymous.reset(&token, "short").await).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error, AppError::Input(InputError::PasswordTooShort));
     assert!(laptop.whoami().await.is_some(), "nothing was signed out");
 
