@@ -238,7 +238,7 @@ async fn steps_happen_only_in_order() {
     let (code, error) = error_of(c.s1.save_shipping(&id, &v, "small_parcel").await).await;
     assert_eq!(
         (code.as_u16(), error),
-        (422, AppError::Input(InputError::OverSmallParcelWeight))
+        (422, AppError::Input(InputError::OverSmallParcelWeightKg))
     );
     assert_eq!(
         c.s1.save_shipping(&id, &v, "ltl").await.status(),
@@ -676,6 +676,68 @@ async fn the_suppliers_list_is_newest_first_and_filters_by_seller_and_status() {
     assert_eq!(
         c.s1.shipment_ids(&[("seller", &seller_a)]).await,
         vec![shared[1].clone()]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_small_parcel_shipment_takes_at_most_200_boxes() {
+    let app = TestApp::spawn().await;
+    let seller = app
+        .verified_account("seller", "Bulk Seller", "ann@bulk.example")
+        .await;
+    let supplier = app
+        .verified_account("supplier", "Bulk Packer", "wang@packer.example")
+        .await;
+    supplier
+        .invite_and_get_accepted_by(&seller, "ann@bulk.example")
+        .await;
+    let packer = seller.connected_account("Bulk Packer").await;
+    let response = seller
+        .save_shipment("", "", "Two hundred and one mugs", "BULK-1,201")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let id: String = response.json().await.expect("the new id");
+    assert_eq!(seller.share(&id, &packer).await.status(), StatusCode::OK);
+
+    // 201 boxes of one mug each: one too many for small parcel, fine for LTL.
+    for _ in 0..201 {
+        assert_eq!(
+            supplier.add_box(&id, "BULK-1", "1", "1").await.status(),
+            StatusCode::OK
+        );
+    }
+    let v = supplier.version(&id).await;
+    let (code, error) = error_of(supplier.save_shipping(&id, &v, "small_parcel").await).await;
+    assert_eq!(
+        (code.as_u16(), error),
+        (422, AppError::Input(InputError::TooManySmallParcelBoxes))
+    );
+
+    // Two mugs in one box: 200 boxes, and small parcel takes them.
+    let view = supplier.shipment(&id).await;
+    let (last, merged) = (&view.boxes[200].id, &view.boxes[199].id);
+    assert_eq!(
+        supplier
+            .status("shipments/delete_box", &[("id", &id), ("box_id", last)])
+            .await,
+        200
+    );
+    let v = supplier.version(&id).await;
+    assert_eq!(
+        supplier
+            .save_box(&id, &v, merged, "BULK-1", "2", "1")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let v = supplier.version(&id).await;
+    assert_eq!(
+        supplier
+            .save_shipping(&id, &v, "small_parcel")
+            .await
+            .status(),
+        StatusCode::OK
     );
     app.stop().await;
 }

@@ -8,6 +8,7 @@ use super::*;
 use crate::connections::ssr::actor;
 use crate::domain::shipment::{
     check_box_contents, parse_carrier, parse_ship_date, parse_tracking, Length, Weight,
+    SMALL_PARCEL_MAX_BOXES,
 };
 use crate::domain::InputError;
 use crate::server::{db_error, Ctx};
@@ -71,9 +72,12 @@ pub async fn save_box(
         Length::parse(form.sides[2], length_unit)?,
     ];
     if view.mode == Some(ShippingMode::SmallParcel) {
-        weight.check_small_parcel()?;
+        weight.check_small_parcel(weight_unit)?;
         for side in [length, width, height] {
-            side.check_small_parcel()?;
+            side.check_small_parcel(length_unit)?;
+        }
+        if editing.is_none() && view.boxes.len() >= SMALL_PARCEL_MAX_BOXES {
+            return Err(InputError::TooManySmallParcelBoxes.into());
         }
     }
     let new = NewBox {
@@ -141,10 +145,13 @@ pub async fn save_shipping(
         return Err(InputError::UnitsNotBoxed.into());
     }
     if mode == ShippingMode::SmallParcel {
+        if view.boxes.len() > SMALL_PARCEL_MAX_BOXES {
+            return Err(InputError::TooManySmallParcelBoxes.into());
+        }
         for b in &view.boxes {
-            Weight::from_grams(b.weight_g).check_small_parcel()?;
+            Weight::from_grams(b.weight_g).check_small_parcel(b.weight_unit)?;
             for side in [b.length_mm, b.width_mm, b.height_mm] {
-                Length::from_mm(side).check_small_parcel()?;
+                Length::from_mm(side).check_small_parcel(b.length_unit)?;
             }
         }
     }
