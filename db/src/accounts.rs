@@ -128,11 +128,13 @@ impl Db {
         let result = check(
             self.conn
                 .query(
-                    "LET $colleague = type::record('user', $colleague_id);
+                    "BEGIN TRANSACTION;
+                     LET $colleague = type::record('user', $colleague_id);
                      IF !record::exists($colleague) { THROW 'scc:not_found' };
                      CREATE type::record('user', $email) SET account = $colleague.account, name = $name,
                          email = $email, password_hash = $hash, is_admin = false, lang = $lang,
-                         email_verified_at = time::now(), created_at = time::now();",
+                         email_verified_at = time::now(), created_at = time::now();
+                     COMMIT TRANSACTION;",
                 )
                 .bind(("colleague_id", colleague_id.to_owned()))
                 .bind(("name", name.to_owned()))

@@ -159,13 +159,17 @@ impl Db {
     }
 
     /// Ends one session of `user_id`: `NotFound` for a session that is not theirs.
+    /// One transaction: outside one, a statement after a `THROW` still runs (the
+    /// session of another user would be ended while the caller is told "not found").
     pub async fn delete_user_session(&self, user_id: &str, session: &str) -> Result<(), DbError> {
         check(
             self.conn
                 .query(format!(
-                    "LET $s = type::record('session', $session_key);
+                    "BEGIN TRANSACTION;
+                     LET $s = type::record('session', $session_key);
                      IF $s.user != type::record('user', $user) {{ {} }};
-                     DELETE $s;",
+                     DELETE $s;
+                     COMMIT TRANSACTION;",
                     Refusal::NotFound.throw()
                 ))
                 .bind(("session_key", session.to_owned()))
@@ -235,9 +239,11 @@ impl Db {
         check(
             self.conn
                 .query(format!(
-                    "LET $u = type::record('user', $user);
+                    "BEGIN TRANSACTION;
+                     LET $u = type::record('user', $user);
                      IF !record::exists($u) {{ {} }};
-                     UPDATE $u SET name = $name, lang = $lang;",
+                     UPDATE $u SET name = $name, lang = $lang;
+                     COMMIT TRANSACTION;",
                     Refusal::NotFound.throw()
                 ))
                 .bind(("user", user_id.to_owned()))
