@@ -78,6 +78,36 @@ impl std::fmt::Debug for DbConfig {
     }
 }
 
+impl DbConfig {
+    /// The directory of the embedded database (`surrealkv://<dir>`), if it is one.
+    pub fn embedded_dir(&self) -> Option<std::path::PathBuf> {
+        let path = self.url.strip_prefix("surrealkv://")?;
+        Some(path.split('?').next().unwrap_or(path).into())
+    }
+}
+
+/// Waits until the embedded database in `dir` is closed: SurrealKV holds an exclusive
+/// lock on `<dir>/LOCK` from open until the very end of its close, after it has
+/// flushed its memtable (so the next start has no log to replay). SurrealDB closes it
+/// in the background once the last [`Db`] handle is dropped. False if it was still
+/// open after `timeout`.
+pub async fn wait_until_closed(dir: &std::path::Path, timeout: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let free = match std::fs::File::open(dir.join("LOCK")) {
+            Ok(file) => file.try_lock().is_ok(),
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        };
+        if free {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[derive(Clone)]
 pub struct Db {
     pub(crate) conn: Surreal<Any>,
@@ -86,9 +116,8 @@ pub struct Db {
 impl Db {
     /// Connects, selects the namespace and database, and applies the schema.
     pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
-        if let Some(path) = config.url.strip_prefix("surrealkv://") {
-            let dir = path.split('?').next().unwrap_or(path);
-            if let Some(parent) = std::path::Path::new(dir).parent() {
+        if let Some(dir) = config.embedded_dir() {
+            if let Some(parent) = dir.parent() {
                 if !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(|e| {
                         DbError::Config(format!("cannot create {}: {e}", parent.display()))

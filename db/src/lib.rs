@@ -40,6 +40,6 @@ pub use chrono;
 #[cfg(feature = "server")]
 pub(crate) use engine::{bind_actor, check, retry, take_last};
 #[cfg(feature = "server")]
-pub use engine::{Actor, Db, DbConfig, DbError, Timestamp};
+pub use engine::{wait_until_closed, Actor, Db, DbConfig, DbError, Timestamp};
 #[cfg(feature = "server")]
 pub use schema::SCHEMA_VERSION;

@@ -8,7 +8,13 @@ use app::server::Clock;
 /// Starts the loop. The first try is a minute or two after start (replicas started
 /// together try at different moments; one redeployed often still cleans up), then one
 /// every interval.
-pub fn spawn(db: db::Db, clock: Clock, interval: Duration) -> tokio::task::JoinHandle<()> {
+/// It ends when `closing` turns true, never in the middle of a clean-up.
+pub fn spawn(
+    db: db::Db,
+    clock: Clock,
+    interval: Duration,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     // Any id that tells this process from the other replicas.
     let holder = db::secrets::new_key();
     let jitter: u64 = holder.bytes().map(u64::from).sum::<u64>() % 60;
@@ -16,7 +22,10 @@ pub fn spawn(db: db::Db, clock: Clock, interval: Duration) -> tokio::task::JoinH
     tokio::spawn(async move {
         let mut wait = first;
         loop {
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = crate::until_closing(&mut closing) => return,
+            }
             wait = interval;
             let now = clock.now();
             // Held a little less than an interval, so the next round finds it free.

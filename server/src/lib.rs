@@ -32,6 +32,8 @@ pub use config::Config;
 pub struct ServerState {
     pub leptos_options: LeptosOptions,
     pub app: AppState,
+    /// Turns true when the server begins to shut down: open event streams end.
+    pub closing: tokio::sync::watch::Receiver<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,9 +59,108 @@ pub struct Running {
     pub worker: tokio::task::JoinHandle<()>,
     pub feed: tokio::task::JoinHandle<()>,
     pub cleanup: tokio::task::JoinHandle<()>,
+    /// Tells the server, its event streams and the workers to finish.
+    closing: tokio::sync::watch::Sender<bool>,
+    /// The embedded database's directory, which [`Running::shut_down`] waits on.
+    database_dir: Option<std::path::PathBuf>,
+}
+
+/// How long a shutdown waits for each of its steps before it gives up on it.
+#[derive(Debug, Clone, Copy)]
+pub struct ShutdownLimits {
+    /// Requests in flight (and event streams, which end at once) finish within this.
+    pub requests: std::time::Duration,
+    /// The email being sent, and a clean-up under way, finish within this.
+    pub workers: std::time::Duration,
+    /// The embedded database flushes and closes within this.
+    pub database: std::time::Duration,
+}
+
+/// 10 + 5 + 15 s: within the 30 s a service manager commonly waits after SIGTERM
+/// before it kills (Kubernetes' default grace period; give Docker `--stop-timeout 30`).
+impl Default for ShutdownLimits {
+    fn default() -> Self {
+        ShutdownLimits {
+            requests: std::time::Duration::from_secs(10),
+            workers: std::time::Duration::from_secs(5),
+            database: std::time::Duration::from_secs(15),
+        }
+    }
+}
+
+/// Returns once `closing` turns true (or its sender is gone): the server is stopping.
+pub(crate) async fn until_closing(closing: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = closing.wait_for(|closing| *closing).await;
+}
+
+/// Awaits `task` for at most `limit`, then cancels it. True if it finished by itself.
+async fn finish_or_abort(task: tokio::task::JoinHandle<()>, limit: std::time::Duration) -> bool {
+    let abort = task.abort_handle();
+    match tokio::time::timeout(limit, task).await {
+        Ok(_) => true,
+        Err(_) => {
+            abort.abort();
+            false
+        }
+    }
 }
 
 impl Running {
+    /// Stops in order, logging how long each step took: no new connections, requests
+    /// in flight answered, the email worker done with the message it is sending (so
+    /// nothing is sent twice), the clean-up and the live feed stopped; then every
+    /// handle on the database dropped so the embedded engine flushes and closes, and
+    /// the next start has no write-ahead log to replay. A step that overruns its limit
+    /// is cancelled and logged; nothing acknowledged is lost either way (every commit
+    /// is already on disk).
+    pub async fn shut_down(self, limits: ShutdownLimits) {
+        let started = std::time::Instant::now();
+        let _ = self.closing.send(true);
+        let step = std::time::Instant::now();
+        if finish_or_abort(self.server, limits.requests).await {
+            tracing::info!(
+                ms = step.elapsed().as_millis(),
+                "shutdown: requests answered"
+            );
+        } else {
+            tracing::warn!(
+                ms = step.elapsed().as_millis(),
+                "shutdown: requests cut off"
+            );
+        }
+        let step = std::time::Instant::now();
+        self.feed.abort();
+        let _ = self.feed.await;
+        let worker = finish_or_abort(self.worker, limits.workers);
+        let cleanup = finish_or_abort(self.cleanup, limits.workers);
+        let (worker, cleanup) = tokio::join!(worker, cleanup);
+        if worker && cleanup {
+            tracing::info!(ms = step.elapsed().as_millis(), "shutdown: workers stopped");
+        } else {
+            tracing::warn!(
+                ms = step.elapsed().as_millis(),
+                worker,
+                cleanup,
+                "shutdown: workers cut off"
+            );
+        }
+        drop(self.state);
+        let Some(dir) = self.database_dir else {
+            tracing::info!(ms = started.elapsed().as_millis(), "shutdown: done");
+            return;
+        };
+        let step = std::time::Instant::now();
+        if db::wait_until_closed(&dir, limits.database).await {
+            tracing::info!(ms = step.elapsed().as_millis(), "shutdown: database closed");
+        } else {
+            tracing::warn!(
+                ms = step.elapsed().as_millis(),
+                "shutdown: database still open; the next start replays its log"
+            );
+        }
+        tracing::info!(ms = started.elapsed().as_millis(), "shutdown: done");
+    }
+
     /// Stops serving and sending (for tests that restart the server on the same data).
     pub async fn stop(self) {
         self.server.abort();
@@ -105,6 +206,7 @@ pub async fn start(
         source,
     })?;
     let db = db::Db::connect(&config.database).await?;
+    let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let transport = mailer::Transport::from_config(config.smtp_url.as_deref(), &config.mail_from)?;
     let settings = Settings {
         public_url: config.public_url.clone(),
@@ -126,6 +228,7 @@ pub async fn start(
         db.clone(),
         clock.clone(),
         std::time::Duration::from_secs(config.cleanup_interval_seconds.unsigned_abs().max(1)),
+        closing_rx.clone(),
     );
     let worker = mailer::spawn(
         db,
@@ -133,19 +236,26 @@ pub async fn start(
         app_state.mail_wakeup.clone(),
         clock,
         std::time::Duration::from_secs(config.mail_lease_seconds.unsigned_abs()),
+        closing_rx.clone(),
     );
     let state = ServerState {
         leptos_options: leptos_options(&config)?,
         app: app_state.clone(),
+        closing: closing_rx.clone(),
     };
     let router = router(
         state,
         origin::SiteOrigin::from_public_url(&config.public_url),
         headers::Site::from_public_url(&config.public_url),
     );
+    let mut stop_serving = closing_rx;
     let server = tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, service).await {
+        let stopping = async move { until_closing(&mut stop_serving).await };
+        if let Err(e) = axum::serve(listener, service)
+            .with_graceful_shutdown(stopping)
+            .await
+        {
             tracing::error!(error = %e, "server stopped");
         }
     });
@@ -157,6 +267,8 @@ pub async fn start(
         worker,
         feed,
         cleanup,
+        closing,
+        database_dir: config.database.embedded_dir(),
     })
 }
 

@@ -65,6 +65,7 @@ pub async fn events(State(state): State<ServerState>, headers: HeaderMap) -> Res
             SESSION_RECHECK,
         ),
         app: state.app.clone(),
+        closing: state.closing.clone(),
     };
     let stream = futures::stream::unfold(follow, |mut f| async move {
         let data = f.next().await?;
@@ -76,13 +77,15 @@ pub async fn events(State(state): State<ServerState>, headers: HeaderMap) -> Res
 }
 
 /// One browser's stream: the ids of its account's shipments as they change, `*` when
-/// it should fetch everything again; it ends when the session does.
+/// it should fetch everything again; it ends when the session does, or the server.
 struct Follow {
     account: String,
     session: String,
     rx: broadcast::Receiver<LiveEvent>,
     recheck: tokio::time::Interval,
     app: app::server::AppState,
+    /// The server is shutting down: the stream ends (the browser reconnects).
+    closing: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Follow {
@@ -103,6 +106,7 @@ impl Follow {
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },
+                _ = crate::until_closing(&mut self.closing) => return None,
                 _ = self.recheck.tick() => {
                     let valid = self
                         .app

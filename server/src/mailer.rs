@@ -106,10 +106,17 @@ pub fn spawn(
     wakeup: Arc<Notify>,
     clock: Clock,
     lease: Duration,
+    mut closing: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
+    // It ends when `closing` turns true, between two messages: a message is never cut
+    // off after the server accepted it and before it is marked sent (it would go out
+    // twice).
     tokio::spawn(async move {
         loop {
-            let worked = match run_once(&db, &transport, &clock, lease).await {
+            if *closing.borrow() {
+                return;
+            }
+            let worked = match run_pass(&db, &transport, &clock, lease, &closing).await {
                 Ok(n) => n > 0,
                 Err(e) => {
                     tracing::error!(error = %e, "email worker: reading the outbox failed");
@@ -120,6 +127,7 @@ pub fn spawn(
                 tokio::select! {
                     _ = wakeup.notified() => {}
                     _ = tokio::time::sleep(IDLE_POLL) => {}
+                    _ = crate::until_closing(&mut closing) => return,
                 }
             }
         }
@@ -135,10 +143,22 @@ pub async fn run_once(
     clock: &Clock,
     lease: Duration,
 ) -> Result<usize, db::DbError> {
+    let (_open, never_closing) = tokio::sync::watch::channel(false);
+    run_pass(db, transport, clock, lease, &never_closing).await
+}
+
+/// [`run_once`], stopping before the next message once `closing` turns true.
+async fn run_pass(
+    db: &Db,
+    transport: &Transport,
+    clock: &Clock,
+    lease: Duration,
+    closing: &tokio::sync::watch::Receiver<bool>,
+) -> Result<usize, db::DbError> {
     // One message at a time, each claimed just before it is sent: a claim never sits
     // in a queue of ours while its lease runs out and another replica sends it too.
     let mut handled = 0;
-    while handled < PER_PASS {
+    while handled < PER_PASS && !*closing.borrow() {
         let now = clock.now();
         let until = now + db::chrono::Duration::from_std(lease).unwrap_or_default();
         let Some(mail) = db.claim_due_emails(now, until, 1).await?.into_iter().next() else {

@@ -1,10 +1,11 @@
 //! Starts Supply Chain Connect: reads the configuration, opens the database
-//! (embedded under ./data unless DATABASE_URL says otherwise) and serves.
+//! (embedded under ./data unless DATABASE_URL says otherwise) and serves until
+//! SIGTERM or Ctrl-C, then shuts down in order (see `Running::shut_down`).
 
 use std::process::ExitCode;
 
 use app::server::Clock;
-use server::{start, Config};
+use server::{start, Config, ShutdownLimits};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -31,7 +32,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let running = match start(config, Clock::system(), listener).await {
+    let mut running = match start(config, Clock::system(), listener).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cannot start: {e}");
@@ -39,9 +40,13 @@ async fn main() -> ExitCode {
         }
     };
     tokio::select! {
-        _ = running.server => {}
+        _ = &mut running.server => {
+            tracing::error!("the server stopped by itself");
+            return ExitCode::FAILURE;
+        }
         _ = shutdown_signal() => tracing::info!("shutting down"),
     }
+    running.shut_down(ShutdownLimits::default()).await;
     ExitCode::SUCCESS
 }
 

@@ -1,5 +1,6 @@
 //! Data survives a restart: the real server binary on the embedded file engine is
-//! killed (SIGKILL, no chance to flush) and started again on the same directory.
+//! killed (SIGKILL, no chance to flush) and started again on the same directory; and a
+//! server stopped with SIGTERM closes the database so the next start replays nothing.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,15 +18,27 @@ struct Server {
 
 impl Server {
     async fn start(data_dir: &std::path::Path, port: u16) -> Server {
+        Server::start_with(data_dir, port, "warn", Stdio::null()).await
+    }
+
+    /// Started with its shutdown steps and the storage engine's log replay in the log,
+    /// which goes to `log`.
+    async fn start_logged(data_dir: &std::path::Path, port: u16, log: &std::path::Path) -> Server {
+        let file = std::fs::File::create(log).expect("log file");
+        let filter = "warn,server=info,surrealkv::wal::recovery=info";
+        Server::start_with(data_dir, port, filter, file.into()).await
+    }
+
+    async fn start_with(data_dir: &std::path::Path, port: u16, filter: &str, log: Stdio) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env(
                 "DATABASE_URL",
                 format!("surrealkv://{}", data_dir.join("scc").display()),
             )
             .env("SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", filter)
             .env_remove("SMTP_URL")
-            .stdout(Stdio::null())
+            .stdout(log)
             .stderr(Stdio::inherit())
             .spawn()
             .expect("server binary starts");
@@ -47,6 +60,40 @@ impl Server {
     fn kill(self) {
         drop(self);
     }
+
+    /// Sends SIGTERM, as a service manager does, and waits for the process to exit.
+    async fn terminate(mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waits") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit after SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// How many write batches the storage engine replayed from its log at start-up, as
+/// its own log line says ("WAL recovery complete: N batches across …"); none when it
+/// had nothing to replay.
+fn replayed_batches(log: &std::path::Path) -> u64 {
+    let text = std::fs::read_to_string(log).expect("log");
+    text.lines()
+        .filter_map(|line| line.split("WAL recovery complete: ").nth(1))
+        .map(|rest| {
+            let n = rest.split(' ').next().unwrap_or_default();
+            n.parse::<u64>().expect("a count of batches")
+        })
+        .sum()
 }
 
 impl Drop for Server {
@@ -217,6 +264,53 @@ async fn acknowledged_writes_survive_repeated_kills_mid_traffic() {
         "the clients kept writing: {} drafts, {boxes_acked} boxes",
         created.len()
     );
+    server.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_server_stopped_with_sigterm_closes_its_database_and_the_next_start_replays_nothing() {
+    let dir = std::env::temp_dir().join(format!("scc-sigterm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (port, log) = (free_port(), dir.join("server.log"));
+
+    // Killed: the next start replays the log (what this test can tell apart).
+    let server = Server::start(&dir, port).await;
+    let response = Browser::new(&server.address)
+        .sign_up("seller", "Before The Kill", "ann@example.com")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    server.kill();
+    let server = Server::start_logged(&dir, port, &log).await;
+    assert!(
+        replayed_batches(&log) > 0,
+        "a killed server's writes are replayed at start"
+    );
+
+    // Stopped with SIGTERM: it exits cleanly, logging each step ...
+    let response = Browser::new(&server.address)
+        .sign_up("supplier", "Before The Stop", "wang@example.com")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let status = server.terminate().await;
+    assert!(status.success(), "exit status {status}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    for step in ["requests answered", "workers stopped", "database closed"] {
+        assert!(
+            text.contains(&format!("shutdown: {step}")),
+            "no {step:?} in:\n{text}"
+        );
+    }
+
+    // ... and the next start has nothing to replay, with both accounts there.
+    let server = Server::start_logged(&dir, port, &log).await;
+    assert_eq!(replayed_batches(&log), 0, "replayed after a clean stop");
+    for email in ["ann@example.com", "wang@example.com"] {
+        let browser = Browser::new(&server.address);
+        let response = browser.sign_in(email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "{email}");
+    }
     server.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }
