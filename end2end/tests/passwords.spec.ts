@@ -11,7 +11,8 @@ test('a user who forgot the password sets a new one from the emailed link; other
   await signUpVerified(page, { kind: 'seller', company: 'Forgetful Trading', name: 'Fay Forget', email });
   // `page` stays signed in: it plays the laptop left at the office.
 
-  const other = await browser.newPage();
+  // A context of its own (axe needs one): another browser, with no session.
+  const other = await (await browser.newContext()).newPage();
   await open(other, '/sign-in');
   await other.getByRole('link', { name: 'Forgot password?' }).click();
   await expect(other.getByRole('heading', { name: 'Set a new password' })).toBeVisible();
