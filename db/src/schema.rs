@@ -33,6 +33,7 @@ const FILES: &[(&str, &str)] = schema_files![
     "013_shipment_box",
     "014_shipment_event",
     "015_job_lease",
+    "016_item_codes",
 ];
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;

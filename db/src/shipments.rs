@@ -35,6 +35,16 @@ pub struct Item {
     pub quantity: i64,
     /// `seller` or `supplier`.
     pub prep_by: String,
+    /// What the fulfillment center scans on a unit: FNSKU, or ASIN (10 characters).
+    #[surreal(default)]
+    pub fnsku: Option<String>,
+    /// The retail barcode: UPC-A or EAN-13.
+    #[surreal(default)]
+    pub upc: Option<String>,
+    /// Whether its units carry an expiry date (stored from schema file 016 on; older
+    /// items read as false).
+    #[surreal(default)]
+    pub expires: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, SurrealValue)]
@@ -1036,12 +1046,18 @@ mod tests {
                     name: "Mug".into(),
                     quantity: 3,
                     prep_by: "seller".into(),
+                    fnsku: Some("X001ABCDEF".into()),
+                    upc: Some("036000291452".into()),
+                    expires: true,
                 },
                 Item {
                     sku: "CUP-2".into(),
                     name: String::new(),
                     quantity: 2,
                     prep_by: "supplier".into(),
+                    fnsku: None,
+                    upc: None,
+                    expires: false,
                 },
             ],
         }
@@ -1131,7 +1147,8 @@ mod tests {
         );
         assert_eq!(detail.shipment.share_message.as_deref(), Some("Fragile"));
         assert_eq!(detail.shipment.ship_from.city, "深圳");
-        assert_eq!(detail.shipment.items.len(), 2);
+        // The items as stored, codes and all.
+        assert_eq!(detail.shipment.items, shipment().items);
         let version = detail.shipment.version;
         assert_eq!(
             db.supplier_shipments("supplier", None, None, 0, 50)

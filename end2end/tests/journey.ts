@@ -55,13 +55,21 @@ export async function shipmentJourney(browser: Browser, bases: { seller: string;
   await seller.getByLabel('SKU 1').fill('MUG-1');
   await seller.getByLabel('Product name 1').fill('Mug');
   await seller.getByLabel('Quantity 1').fill('3');
+  // What the fulfillment center scans: a typo in the UPC's check digit is caught.
+  await seller.getByLabel('FNSKU or ASIN 1').fill('x001abcdef');
+  await seller.getByLabel('UPC or EAN 1').fill('036000291453');
+  await seller.getByLabel('Has an expiry date 1').check();
   await seller.locator('#prep-0').selectOption('supplier');
   await seller.getByText('Paste a list instead').click();
-  await seller.getByLabel(/^Items, one per line/).fill('CUP-2,2,Cup\nBAD SKU,x');
+  await seller.getByRole('button', { name: 'Save shipment' }).click();
+  await expect(seller.getByRole('alert')).toContainText('check digit');
+  await seller.getByLabel('UPC or EAN 1').fill('036000291452');
+  await seller.getByLabel(/^Items, one per line/).fill('CUP-2,2,Cup,B07XYZ1234\nBAD SKU,x');
   await seller.getByRole('button', { name: 'Save shipment' }).click();
   // A bad line is reported with its number; nothing is lost from the form.
   await expect(seller.getByText(/Line 2:/)).toBeVisible();
-  await seller.getByLabel(/^Items, one per line/).fill('CUP-2,2,Cup');
+  await expect(seller.getByLabel('FNSKU or ASIN 1')).toHaveValue('x001abcdef');
+  await seller.getByLabel(/^Items, one per line/).fill('CUP-2,2,Cup,B07XYZ1234');
   await seller.getByRole('button', { name: 'Save shipment' }).click();
 
   await expect(seller.getByRole('heading', { name: 'Prepare Shipment: Spring restock' })).toBeVisible();
@@ -83,6 +91,13 @@ export async function shipmentJourney(browser: Browser, bases: { seller: string;
   await open(supplier, path);
   await expect(supplier.getByRole('heading', { name: 'Shipment: Spring restock' })).toBeVisible();
   await expect(supplier.getByRole('heading', { name: '1. Boxes' })).toBeVisible();
+  await expect(supplier.getByRole('row', { name: /MUG-1.*has an expiry date.*X001ABCDEF.*036000291452/ })).toBeVisible();
+  await expect(supplier.getByRole('row', { name: /CUP-2.*B07XYZ1234/ })).toBeVisible();
+  // Unit labels for what the supplier labels (the mugs), on the thermal roll.
+  await expect(supplier.getByTestId('unit-label-counts')).toHaveText('MUG-1: X001ABCDEF × 3');
+  const unitLabels = await supplier.request.get(`${path}/unit-labels.pdf?stock=roll-50x25mm`);
+  expect(unitLabels.status()).toBe(200);
+  expect(unitLabels.headers()['content-type']).toBe('application/pdf');
   await expectAccessible(supplier);
 
   const latencies: number[] = [];

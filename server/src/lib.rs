@@ -280,6 +280,9 @@ pub fn router(state: ServerState, site: origin::SiteOrigin, hosts: headers::Site
         .route("/api/events", get(live::events))
         .route("/api/{*fn_name}", post(server_fn_handler))
         .route("/shipments/{id}/labels.pdf", get(labels))
+        .route("/shipments/{id}/unit-labels.pdf", get(unit_labels))
+        .route("/shipments/{id}/unit-labels.zpl", get(unit_labels_zpl))
+        .route("/shipments/{id}/pack-list.csv", get(pack_list))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -344,9 +347,14 @@ async fn healthz(State(state): State<ServerState>) -> Response {
 #[derive(serde::Deserialize)]
 struct LabelsQuery {
     paper: Option<String>,
+    stock: Option<String>,
+    /// `1`: unit labels for every item, not only those the supplier labels.
+    all: Option<String>,
+    /// One SKU's unit labels only (empty: every SKU).
+    sku: Option<String>,
 }
 
-/// The labels PDF of a shipment, for its seller and its supplier.
+/// The box labels PDF of a shipment, for its seller and its supplier.
 async fn labels(
     State(state): State<ServerState>,
     axum::extract::Path(id): axum::extract::Path<String>,
@@ -359,10 +367,109 @@ async fn labels(
         .as_deref()
         .and_then(Paper::parse)
         .unwrap_or(Paper::A4);
-    let user = match app::server::user_from_headers(&state.app, &headers).await {
+    let id: &str = &id;
+    file_for_user(
+        &state,
+        &headers,
+        id,
+        LabelFile::Pdf("labels"),
+        |app, user| async move { app::shipments::ssr::labels(&app, &user, id, paper).await },
+    )
+    .await
+}
+
+/// The unit (FNSKU) labels PDF of a shipment, for its seller and its supplier.
+async fn unit_labels(
+    State(state): State<ServerState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LabelsQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    unit_labels_as(state, id, query, headers, false).await
+}
+
+/// The same unit labels as ZPL, for a Zebra-compatible thermal printer.
+async fn unit_labels_zpl(
+    State(state): State<ServerState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LabelsQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    unit_labels_as(state, id, query, headers, true).await
+}
+
+async fn unit_labels_as(
+    state: ServerState,
+    id: String,
+    query: LabelsQuery,
+    headers: axum::http::HeaderMap,
+    zpl: bool,
+) -> Response {
+    use app::shipments::LabelStock;
+    let stock = query
+        .stock
+        .as_deref()
+        .and_then(LabelStock::parse)
+        .unwrap_or(LabelStock::Letter30);
+    let every_item = query.all.as_deref() == Some("1");
+    let sku = query.sku.filter(|s| !s.is_empty());
+    let file = if zpl {
+        LabelFile::Zpl("unit-labels")
+    } else {
+        LabelFile::Pdf("unit-labels")
+    };
+    let id: &str = &id;
+    file_for_user(&state, &headers, id, file, |app, user| async move {
+        let sku = sku.as_deref();
+        app::shipments::ssr::unit_labels(&app, &user, id, stock, every_item, sku, zpl).await
+    })
+    .await
+}
+
+/// The pack list (box contents) CSV of a shipment, for its seller and its supplier.
+async fn pack_list(
+    State(state): State<ServerState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let id: &str = &id;
+    file_for_user(
+        &state,
+        &headers,
+        id,
+        LabelFile::Csv("pack-list"),
+        |app, user| async move { app::shipments::ssr::pack_list(&app, &user, id).await },
+    )
+    .await
+}
+
+/// A file's kind, and the start of its name.
+#[derive(Clone, Copy)]
+enum LabelFile {
+    Pdf(&'static str),
+    Zpl(&'static str),
+    Csv(&'static str),
+}
+
+/// A labels file about shipment `id` made by `make` for the signed-in user, named
+/// `{name}-{id}.pdf` (shown in the browser) or `.zpl` (downloaded, for the printer); a
+/// browser without a session is sent to sign in and back to the shipment; a refusal is
+/// its message in the user's language, with its status.
+async fn file_for_user<F, Fut>(
+    state: &ServerState,
+    headers: &axum::http::HeaderMap,
+    id: &str,
+    file: LabelFile,
+    make: F,
+) -> Response
+where
+    F: FnOnce(AppState, db::sessions::SessionUser) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<u8>, app::error::AppError>>,
+{
+    let user = match app::server::user_from_headers(&state.app, headers).await {
         Ok(Some(user)) => user,
         Ok(None) => {
-            let next = format!("/shipments/{}", app::text::encode_query_value(&id));
+            let next = format!("/shipments/{}", app::text::encode_query_value(id));
             return axum::response::Redirect::to(&format!(
                 "/sign-in?next={}",
                 app::text::encode_query_value(&next)
@@ -371,31 +478,37 @@ async fn labels(
         }
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    match app::shipments::ssr::labels(&state.app, &user, &id, paper).await {
-        Ok(pdf) => {
-            let name: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    let lang = app::i18n::Lang::parse(&user.lang).unwrap_or_default();
+    match make(state.app.clone(), user).await {
+        Ok(bytes) => {
+            let id: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+            let (content_type, disposition) = match file {
+                LabelFile::Pdf(name) => (
+                    "application/pdf",
+                    format!("inline; filename=\"{name}-{id}.pdf\""),
+                ),
+                LabelFile::Zpl(name) => (
+                    "application/zpl; charset=utf-8",
+                    format!("attachment; filename=\"{name}-{id}.zpl\""),
+                ),
+                LabelFile::Csv(name) => (
+                    "text/csv; charset=utf-8",
+                    format!("attachment; filename=\"{name}-{id}.csv\""),
+                ),
+            };
             (
                 [
-                    (
-                        axum::http::header::CONTENT_TYPE,
-                        "application/pdf".to_owned(),
-                    ),
-                    (
-                        axum::http::header::CONTENT_DISPOSITION,
-                        format!("inline; filename=\"labels-{name}.pdf\""),
-                    ),
+                    (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+                    (axum::http::header::CONTENT_DISPOSITION, disposition),
                 ],
-                pdf,
+                bytes,
             )
                 .into_response()
         }
-        Err(e) => {
-            let lang = app::i18n::Lang::parse(&user.lang).unwrap_or_default();
-            (
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                app::i18n::t(lang, e.message()),
-            )
-                .into_response()
-        }
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            app::i18n::t(lang, e.message()),
+        )
+            .into_response(),
     }
 }

@@ -41,6 +41,11 @@ pub enum InputError {
     PrepByInvalid,
     SkuListedTwice,
     TooManyFields,
+    CsvColumnUnknown,
+    FnskuInvalid,
+    ProductCodeInvalid,
+    ProductCodeCheckDigit,
+    ExpiryFlagInvalid,
     TooManyItems,
     NoItems,
     UnitInvalid,
@@ -72,6 +77,9 @@ pub enum InputError {
     UnitsNotBoxed,
     NoBoxes,
     SupplierMissing,
+    NothingToLabel,
+    ZplNeedsRoll,
+    TooManyLabels,
 }
 
 impl InputError {
@@ -100,6 +108,11 @@ impl InputError {
             InputError::PrepByInvalid => Msg::ErrPrepByInvalid,
             InputError::SkuListedTwice => Msg::ErrSkuListedTwice,
             InputError::TooManyFields => Msg::ErrTooManyFields,
+            InputError::CsvColumnUnknown => Msg::ErrCsvColumnUnknown,
+            InputError::FnskuInvalid => Msg::ErrFnskuInvalid,
+            InputError::ProductCodeInvalid => Msg::ErrProductCodeInvalid,
+            InputError::ProductCodeCheckDigit => Msg::ErrProductCodeCheckDigit,
+            InputError::ExpiryFlagInvalid => Msg::ErrExpiryFlagInvalid,
             InputError::TooManyItems => Msg::ErrTooManyItems,
             InputError::NoItems => Msg::ErrNoItems,
             InputError::UnitInvalid => Msg::ErrUnitInvalid,
@@ -131,6 +144,9 @@ impl InputError {
             InputError::UnitsNotBoxed => Msg::ErrUnitsNotBoxed,
             InputError::NoBoxes => Msg::ErrNoBoxes,
             InputError::SupplierMissing => Msg::ErrSupplierMissing,
+            InputError::NothingToLabel => Msg::ErrNothingToLabel,
+            InputError::ZplNeedsRoll => Msg::ErrZplNeedsRoll,
+            InputError::TooManyLabels => Msg::ErrTooManyLabels,
         }
     }
 }

@@ -141,12 +141,131 @@ impl PrepBy {
     }
 }
 
+/// What the fulfillment center scans on a unit: the item's FNSKU, the marketplace's
+/// own barcode (`X001ABCDEF`), or, for a seller whose units carry the manufacturer's
+/// barcode, its ASIN (`B07XYZ1234`; a book's ASIN is its ISBN-10). Both are exactly
+/// 10 letters and digits (Seller Central Help, "Amazon barcode (FNSKU)" and "ASIN");
+/// kept upper-case, spaces and hyphens as printed on a label dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fnsku(String);
+
+impl Fnsku {
+    pub const LEN: usize = 10;
+
+    pub fn parse(input: &str) -> Result<Fnsku, InputError> {
+        let code: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if code.len() == Self::LEN && code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Ok(Fnsku(code))
+        } else {
+            Err(InputError::FnskuInvalid)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A product's retail barcode: a UPC-A (12 digits) or an EAN-13 (13 digits) whose last
+/// digit is the GS1 check digit (GS1 General Specifications, section 7.9.1: the other
+/// digits weighted 3 and 1 alternately from the right, the check digit bringing the sum
+/// to a multiple of 10). Spaces and hyphens as printed under a barcode are dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductCode(String);
+
+impl ProductCode {
+    pub fn parse(input: &str) -> Result<ProductCode, InputError> {
+        let digits: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if !matches!(digits.len(), 12 | 13) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InputError::ProductCodeInvalid);
+        }
+        let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+        let (body, check) = values.split_at(values.len() - 1);
+        let sum: u32 = body
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
+            .sum();
+        if (10 - sum % 10) % 10 != check[0] {
+            return Err(InputError::ProductCodeCheckDigit);
+        }
+        Ok(ProductCode(digits))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether an item's units carry an expiry date, as written in a pasted list's column:
+/// yes (`yes`, `y`, `true`, `1`, `是`) or no (the same words' opposites, or nothing).
+pub fn parse_expiry_flag(input: &str) -> Result<bool, InputError> {
+    match input.trim().to_ascii_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" | "否" => Ok(false),
+        "yes" | "y" | "true" | "1" | "是" => Ok(true),
+        _ => Err(InputError::ExpiryFlagInvalid),
+    }
+}
+
 /// One line of a pasted item list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemLine {
     pub sku: Sku,
     pub quantity: Quantity,
     pub name: Option<ProductName>,
+    pub fnsku: Option<Fnsku>,
+    pub upc: Option<ProductCode>,
+    pub expires: bool,
+}
+
+/// The columns a pasted list may have, in the order they are read when it has no
+/// header line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Sku,
+    Quantity,
+    Name,
+    Fnsku,
+    Upc,
+    Expires,
+}
+
+impl Column {
+    const IN_ORDER: [Column; 6] = [
+        Column::Sku,
+        Column::Quantity,
+        Column::Name,
+        Column::Fnsku,
+        Column::Upc,
+        Column::Expires,
+    ];
+
+    /// A header line's name for a column, in English or Chinese, any case.
+    fn named(header: &str) -> Option<Column> {
+        let name = header.trim().to_ascii_lowercase();
+        Some(match name.as_str() {
+            "sku" | "seller sku" | "merchant sku" => Column::Sku,
+            "quantity" | "qty" | "units" | "数量" => Column::Quantity,
+            "name" | "product" | "product name" | "title" | "名称" | "品名" | "产品名称" => {
+                Column::Name
+            }
+            "fnsku" | "asin" | "fnsku/asin" | "fnsku or asin" => Column::Fnsku,
+            "upc" | "ean" | "upc/ean" | "barcode" | "条码" => Column::Upc,
+            // Whether units carry an expiry date (yes/no), not the date itself.
+            "expiry" | "expires" | "has expiry" | "has expiry date" | "是否有有效期" => {
+                Column::Expires
+            }
+            _ => return None,
+        })
+    }
 }
 
 /// Why one line of a pasted list was refused; `line` counts from 1 as editors do.
@@ -176,10 +295,11 @@ impl LineProblems {
     }
 }
 
-/// Parses `sku,quantity[,name]` lines, as typed or pasted from a spreadsheet: commas
-/// (also the full-width comma U+FF0C of Chinese input methods) or tabs between fields,
-/// double quotes around a field that holds a separator, an optional header line, blank
-/// lines ignored. Every bad line is found; the first [`MAX_LINE_PROBLEMS`] are reported
+/// Parses `sku,quantity[,name[,fnsku[,upc[,expiry]]]]` lines, as typed or pasted from a
+/// spreadsheet: commas (also the full-width comma U+FF0C of Chinese input methods) or
+/// tabs between fields, double quotes around a field that holds a separator, blank
+/// lines ignored. A header line whose first field is `sku` may name the columns in any
+/// order (see `Column::named`); a name it does not know is refused. Every bad line is found; the first [`MAX_LINE_PROBLEMS`] are reported
 /// and the rest counted. A list of more than [`MAX_ITEMS`] lines is refused before any
 /// line is read.
 pub fn parse_items_csv(text: &str) -> Result<Vec<ItemLine>, LineProblems> {
@@ -195,21 +315,28 @@ pub fn parse_items_csv(text: &str) -> Result<Vec<ItemLine>, LineProblems> {
     let mut items: Vec<ItemLine> = Vec::new();
     let mut skus = std::collections::HashSet::new();
     let mut errors = Vec::new();
+    let mut columns: Vec<Column> = Column::IN_ORDER.to_vec();
+    let mut seen_a_line = false;
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         if raw.trim().is_empty() {
             continue;
         }
         let fields = split_fields(raw);
-        let is_header = items.is_empty()
-            && errors.is_empty()
-            && fields
-                .first()
-                .is_some_and(|f| f.trim().eq_ignore_ascii_case("sku"));
+        // A first line that starts with a column's name ("sku", "Merchant SKU",
+        // "FNSKU", "数量"…) names the columns; a SKU is never one of those names.
+        let is_header = !seen_a_line && fields.first().is_some_and(|f| Column::named(f).is_some());
+        seen_a_line = true;
         if is_header {
+            match header_columns(&fields) {
+                Ok(named) => columns = named,
+                Err(problem) => {
+                    return Err(LineProblems::new(vec![CsvLineError { line, problem }]));
+                }
+            }
             continue;
         }
-        match parse_line(&fields) {
+        match parse_line(&fields, &columns) {
             Ok(item) if !skus.insert(item.sku.as_str().to_owned()) => errors.push(CsvLineError {
                 line,
                 problem: InputError::SkuListedTwice,
@@ -238,25 +365,41 @@ pub fn parse_items_csv(text: &str) -> Result<Vec<ItemLine>, LineProblems> {
     }
 }
 
-fn parse_line(fields: &[String]) -> Result<ItemLine, InputError> {
-    let sku = Sku::parse(fields.first().map(String::as_str).unwrap_or(""))?;
-    let quantity = Quantity::parse(
-        fields
-            .get(1)
-            .map(String::as_str)
-            .ok_or(InputError::QuantityInvalid)?,
-    )?;
-    let name = match fields.get(2).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        Some(name) => Some(ProductName::parse(name)?),
-        None => None,
-    };
-    if fields.len() > 3 && fields[3..].iter().any(|f| !f.trim().is_empty()) {
+/// The columns a header line names, each at most once.
+fn header_columns(fields: &[String]) -> Result<Vec<Column>, InputError> {
+    let mut columns = Vec::new();
+    for field in fields {
+        let column = Column::named(field).ok_or(InputError::CsvColumnUnknown)?;
+        if columns.contains(&column) {
+            return Err(InputError::CsvColumnUnknown);
+        }
+        columns.push(column);
+    }
+    Ok(columns)
+}
+
+fn parse_line(fields: &[String], columns: &[Column]) -> Result<ItemLine, InputError> {
+    if fields.len() > columns.len() && fields[columns.len()..].iter().any(|f| !f.trim().is_empty())
+    {
         return Err(InputError::TooManyFields);
     }
+    let field = |column: Column| -> Option<&str> {
+        let at = columns.iter().position(|c| *c == column)?;
+        fields.get(at).map(|f| f.trim()).filter(|f| !f.is_empty())
+    };
+    let sku = Sku::parse(field(Column::Sku).unwrap_or(""))?;
+    let quantity = Quantity::parse(field(Column::Quantity).ok_or(InputError::QuantityInvalid)?)?;
+    let name = field(Column::Name).map(ProductName::parse).transpose()?;
+    let fnsku = field(Column::Fnsku).map(Fnsku::parse).transpose()?;
+    let upc = field(Column::Upc).map(ProductCode::parse).transpose()?;
+    let expires = parse_expiry_flag(field(Column::Expires).unwrap_or(""))?;
     Ok(ItemLine {
         sku,
         quantity,
         name,
+        fnsku,
+        upc,
+        expires,
     })
 }
 
@@ -788,6 +931,87 @@ mod tests {
     }
 
     #[test]
+    fn fnskus_and_asins_are_ten_letters_and_digits() {
+        assert_eq!(Fnsku::parse(" x001abcdef ").unwrap().as_str(), "X001ABCDEF");
+        assert_eq!(Fnsku::parse("B07-XYZ 1234").unwrap().as_str(), "B07XYZ1234");
+        assert_eq!(Fnsku::parse("0306406152").unwrap().as_str(), "0306406152");
+        for bad in ["X001ABCDE", "X001ABCDEFG", "X001ABCDE!", "", "X001ABCDÉF"] {
+            assert_eq!(Fnsku::parse(bad), Err(InputError::FnskuInvalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn upc_and_ean_codes_need_their_check_digit() {
+        // Published examples: UPC-A 036000291452 (GS1 US), EAN-13 4006381333931 (GS1).
+        assert_eq!(
+            ProductCode::parse("0 36000 29145 2").unwrap().as_str(),
+            "036000291452"
+        );
+        assert_eq!(
+            ProductCode::parse("4006381333931").unwrap().as_str(),
+            "4006381333931"
+        );
+        // One digit changed: the check digit no longer fits.
+        assert_eq!(
+            ProductCode::parse("036000291453"),
+            Err(InputError::ProductCodeCheckDigit)
+        );
+        assert_eq!(
+            ProductCode::parse("4006381333932"),
+            Err(InputError::ProductCodeCheckDigit)
+        );
+        for bad in ["03600029145", "40063813339311", "03600029145A", ""] {
+            assert_eq!(
+                ProductCode::parse(bad),
+                Err(InputError::ProductCodeInvalid),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn csv_codes_in_the_default_order_or_as_a_header_names_them() {
+        let items =
+            parse_items_csv("MUG-01,12,Mug,x001abcdef,036000291452,yes\nTEE,3\nCUP,1,,B07XYZ1234")
+                .unwrap();
+        assert_eq!(items[0].fnsku.as_ref().unwrap().as_str(), "X001ABCDEF");
+        assert_eq!(items[0].upc.as_ref().unwrap().as_str(), "036000291452");
+        assert!(items[0].expires);
+        assert_eq!((items[1].fnsku.clone(), items[1].upc.clone()), (None, None));
+        assert!(!items[1].expires);
+        assert_eq!(items[2].fnsku.as_ref().unwrap().as_str(), "B07XYZ1234");
+
+        let named =
+            parse_items_csv("FNSKU\tMerchant SKU\t数量\t是否有有效期\nX001ABCDEF\tMUG-01\t12\t是")
+                .unwrap();
+        assert_eq!(named[0].sku.as_str(), "MUG-01");
+        assert_eq!(named[0].quantity.get(), 12);
+        assert_eq!(named[0].fnsku.as_ref().unwrap().as_str(), "X001ABCDEF");
+        assert!(named[0].expires);
+
+        let refused = |text: &str| parse_items_csv(text).unwrap_err().lines[0];
+        assert_eq!(
+            refused("sku,quantity,colour\nMUG-01,1,red"),
+            CsvLineError {
+                line: 1,
+                problem: InputError::CsvColumnUnknown
+            }
+        );
+        assert_eq!(
+            refused("MUG-01,1,Mug,X001ABCDE").problem,
+            InputError::FnskuInvalid
+        );
+        assert_eq!(
+            refused("MUG-01,1,Mug,,036000291453").problem,
+            InputError::ProductCodeCheckDigit
+        );
+        assert_eq!(
+            refused("MUG-01,1,Mug,,,perhaps").problem,
+            InputError::ExpiryFlagInvalid
+        );
+    }
+
+    #[test]
     fn csv_full_width_commas_from_chinese_spreadsheets() {
         let items = parse_items_csv("MUG-01\u{ff0c}12\u{ff0c}马克杯").unwrap();
         assert_eq!(items[0].quantity.get(), 12);
@@ -796,8 +1020,7 @@ mod tests {
 
     #[test]
     fn csv_reports_every_bad_line_with_its_number() {
-        let text =
-            "MUG-01,12\nbad sku,3\nCUP,0\nTEE,999999999999\nMUG-01,4\nHAT\nSOCK,2,name,extra\n";
+        let text = "MUG-01,12\nbad sku,3\nCUP,0\nTEE,999999999999\nMUG-01,4\nHAT\nSOCK,2,name,X001ABCDEF,,no,extra\n";
         let errors = parse_items_csv(text).unwrap_err();
         assert_eq!(errors.more, 0);
         assert_eq!(

@@ -83,10 +83,10 @@ fn ShipmentForm(initial: Option<ShipmentView>) -> impl IntoView {
                     sku: i.sku.clone(),
                     name: i.name.clone(),
                     quantity: i.quantity.to_string(),
-                    prep_by: match i.prep_by {
-                        PrepBy::Seller => "seller".into(),
-                        PrepBy::Supplier => "supplier".into(),
-                    },
+                    prep_by: i.prep_by.code().into(),
+                    fnsku: i.fnsku.clone().unwrap_or_default(),
+                    upc: i.upc.clone().unwrap_or_default(),
+                    expires: if i.expires { "on" } else { "" }.into(),
                 })
                 .collect()
         })
@@ -153,6 +153,9 @@ fn ShipmentForm(initial: Option<ShipmentView>) -> impl IntoView {
                                 <th scope="col">"SKU"</th>
                                 <th scope="col">{i18n.t(Msg::ColumnProduct)}</th>
                                 <th scope="col">{i18n.t(Msg::ColumnQuantity)}</th>
+                                <th scope="col">{i18n.t(Msg::ColumnFnsku)}</th>
+                                <th scope="col">{i18n.t(Msg::ColumnUpc)}</th>
+                                <th scope="col">{i18n.t(Msg::ColumnExpiry)}</th>
                                 <th scope="col">{i18n.t(Msg::ColumnPrepBy)}</th>
                             </tr>
                         </thead>
@@ -173,7 +176,7 @@ fn ShipmentForm(initial: Option<ShipmentView>) -> impl IntoView {
                     <p class="help" id="csv-help">{i18n.t(Msg::PasteCsvHelp)}</p>
                     <label for="items-csv">{i18n.t(Msg::FieldItemsCsv)}</label>
                     <textarea id="items-csv" name="items_csv" rows="6" class="mono" aria-describedby="csv-help"
-                        placeholder="sku,quantity,name"></textarea>
+                        placeholder="sku,quantity,name,fnsku,upc,expiry"></textarea>
                     <label for="csv-prep-by">{i18n.t(Msg::FieldCsvPrepBy)}</label>
                     <PrepBySelect id="csv-prep-by".into() name="csv_prep_by".into() value="seller".into() row=0/>
                 </details>
@@ -199,6 +202,12 @@ fn ItemRow(n: usize, item: ItemInput) -> impl IntoView {
                 aria-label=move || label(Msg::ColumnProduct)/></td>
             <td><input name=field("quantity") value=item.quantity inputmode="numeric" size="6" autocomplete="off"
                 aria-label=move || label(Msg::ColumnQuantity)/></td>
+            <td><input name=field("fnsku") value=item.fnsku maxlength="12" size="11" class="mono" autocomplete="off"
+                aria-label=move || label(Msg::ColumnFnsku)/></td>
+            <td><input name=field("upc") value=item.upc maxlength="17" size="13" inputmode="numeric" class="mono"
+                autocomplete="off" aria-label=move || label(Msg::ColumnUpc)/></td>
+            <td class="center"><input type="checkbox" name=field("expires") checked={item.expires == "on"}
+                aria-label=move || label(Msg::ColumnExpiry)/></td>
             <td><PrepBySelect id=format!("prep-{n}") name=field("prep_by") value=item.prep_by row=n + 1/></td>
         </tr>
     }

@@ -74,7 +74,7 @@ const TOP_MARGIN: f32 = 36.0;
 /// Padding inside the label border.
 const PAD: f32 = 12.0;
 /// Quiet zone on each side of the barcode, in modules.
-const QUIET_MODULES: usize = 10;
+pub(super) const QUIET_MODULES: usize = 10;
 const BAR_HEIGHT: f32 = 60.0;
 
 /// Font resource names, identical on every page.
@@ -99,17 +99,11 @@ pub fn labels_pdf(sheet: &LabelSheet) -> Vec<u8> {
         .kids(page_ids.iter().map(|&(page, _)| page))
         .count(page_ids.len() as i32);
 
-    let mut fonts = vec![(HELVETICA, helvetica_id), (HELVETICA_BOLD, bold_id)];
-    for (id, base) in [(helvetica_id, "Helvetica"), (bold_id, "Helvetica-Bold")] {
-        pdf.type1_font(id)
-            .base_font(Name(base.as_bytes()))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-    }
-    // The CJK font is only written when some text needs it.
-    if needs_cjk(sheet) {
-        write_cjk_font(&mut pdf, cjk_id, cid_id, descriptor_id);
-        fonts.push((CJK, cjk_id));
-    }
+    let fonts = write_fonts(
+        &mut pdf,
+        [helvetica_id, bold_id, cjk_id, cid_id, descriptor_id],
+        needs_cjk(sheet),
+    );
 
     let (page_w, page_h) = sheet.paper.size();
     let origin = ((page_w - LABEL_W) / 2.0, page_h - TOP_MARGIN - LABEL_H);
@@ -139,6 +133,24 @@ fn needs_cjk(s: &LabelSheet) -> bool {
         .flat_map(|b| [&b.box_id, &b.weight, &b.dimensions]);
     let mut texts = header.into_iter().chain(&s.ship_from).chain(boxes);
     texts.any(|text| !text.is_ascii())
+}
+
+/// Writes Helvetica and Helvetica-Bold, and the CJK font when `cjk` (some text needs
+/// it), at the ids given in that order (the CJK font takes the last three); returns
+/// each page's font resources.
+pub(super) fn write_fonts(pdf: &mut Pdf, ids: [Ref; 5], cjk: bool) -> Vec<(Name<'static>, Ref)> {
+    let [helvetica_id, bold_id, cjk_id, cid_id, descriptor_id] = ids;
+    let mut fonts = vec![(HELVETICA, helvetica_id), (HELVETICA_BOLD, bold_id)];
+    for (id, base) in [(helvetica_id, "Helvetica"), (bold_id, "Helvetica-Bold")] {
+        pdf.type1_font(id)
+            .base_font(Name(base.as_bytes()))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+    }
+    if cjk {
+        write_cjk_font(pdf, cjk_id, cid_id, descriptor_id);
+        fonts.push((CJK, cjk_id));
+    }
+    fonts
 }
 
 /// Writes the non-embedded STSong-Light Type0 font (Adobe-GB1, UTF-16BE codes).
@@ -238,7 +250,7 @@ fn draw_barcode(content: &mut Content, box_id: &str, label_x: f32, baseline: f32
 
 /// The Code 128 (charset B) module bits of a box id, or None if the id is
 /// empty or not printable ASCII.
-fn barcode_bits(box_id: &str) -> Option<Vec<u8>> {
+pub(super) fn barcode_bits(box_id: &str) -> Option<Vec<u8>> {
     if box_id.is_empty() || !box_id.bytes().all(|b| b.is_ascii_graphic()) {
         return None;
     }
@@ -284,7 +296,7 @@ impl Pen<'_> {
 /// Shows `text` with its baseline starting at (x, y). ASCII runs use Helvetica, other
 /// runs the CJK font (which has no bold face) with UTF-16BE codes; within one text
 /// object each run starts where the previous one ended.
-fn show_text(content: &mut Content, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+pub(super) fn show_text(content: &mut Content, x: f32, y: f32, size: f32, bold: bool, text: &str) {
     let latin = if bold { HELVETICA_BOLD } else { HELVETICA };
     content.begin_text().next_line(x, y);
     for (ascii, run) in runs(text) {
@@ -310,7 +322,7 @@ fn runs(text: &str) -> impl Iterator<Item = (bool, &str)> {
 }
 
 /// `text` as UTF-16BE bytes, the codes of the `UniGB-UTF16-H` CMap.
-fn utf16be(text: &str) -> Vec<u8> {
+pub(super) fn utf16be(text: &str) -> Vec<u8> {
     text.encode_utf16().flat_map(u16::to_be_bytes).collect()
 }
 

@@ -15,13 +15,19 @@ mod form;
 #[cfg(feature = "ssr")]
 pub mod labels;
 mod list;
+#[cfg(feature = "ssr")]
+pub mod pack_list;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+mod stock;
+#[cfg(feature = "ssr")]
+pub mod unit_labels;
 
 pub use form::{EditShipmentPage, NewShipmentPage};
 pub use list::ShipmentsPage;
 pub use page::ShipmentPage;
+pub use stock::{units_to_label, LabelStock};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -130,6 +136,12 @@ pub struct ItemView {
     pub name: String,
     pub quantity: u32,
     pub prep_by: PrepBy,
+    /// FNSKU or ASIN, what the fulfillment center scans on a unit.
+    pub fnsku: Option<String>,
+    /// UPC-A or EAN-13.
+    pub upc: Option<String>,
+    /// Whether its units carry an expiry date.
+    pub expires: bool,
     /// Units not in any box yet.
     pub unboxed: u32,
 }
@@ -266,13 +278,19 @@ impl ShipmentView {
     }
 }
 
-/// One row of the item table as typed in the form; blank rows are skipped.
+/// One row of the item table as typed in the form; blank rows are skipped. A field
+/// the form did not send (an unticked box, an older page) is empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ItemInput {
     pub sku: String,
     pub name: String,
     pub quantity: String,
     pub prep_by: String,
+    pub fnsku: String,
+    pub upc: String,
+    /// `on` when the expiry box is ticked (what a checkbox posts), `yes`/`no` too.
+    pub expires: String,
 }
 
 /// One SKU's units in a box, as typed.

@@ -170,6 +170,7 @@ fn Shipment(s: ShipmentView, actions: Actions) -> impl IntoView {
             </span>
         </div>
         <Summary s=s.clone()/>
+        {(status != ShipmentStatus::Cancelled).then(|| view! { <UnitLabelsCard s=s.clone()/> })}
         {steps}
         <section class="card" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">{i18n.t(Msg::TimelineTitle)}</h2>
@@ -224,6 +225,8 @@ fn Summary(s: ShipmentView) -> impl IntoView {
                             <th scope="col">"SKU"</th>
                             <th scope="col">{i18n.t(Msg::ColumnProduct)}</th>
                             <th scope="col" class="num">{i18n.t(Msg::ColumnQuantity)}</th>
+                            <th scope="col">{i18n.t(Msg::ColumnFnsku)}</th>
+                            <th scope="col">{i18n.t(Msg::ColumnUpc)}</th>
                             <th scope="col">{i18n.t(Msg::ColumnPrepBy)}</th>
                             {show_unboxed.then(|| view! { <th scope="col" class="num">{i18n.t(Msg::ColumnUnboxed)}</th> })}
                         </tr>
@@ -232,8 +235,13 @@ fn Summary(s: ShipmentView) -> impl IntoView {
                         {s.items.into_iter().map(|item| view! {
                             <tr>
                                 <td class="mono">{item.sku}</td>
-                                <td>{item.name}</td>
+                                <td>
+                                    {item.name}
+                                    {item.expires.then(|| view! { " " <span class="badge">{i18n.t(Msg::ExpiresYes)}</span> })}
+                                </td>
                                 <td class="num">{item.quantity}</td>
+                                <td class="mono">{item.fnsku.unwrap_or_default()}</td>
+                                <td class="mono">{item.upc.unwrap_or_default()}</td>
                                 <td>{i18n.t(item.prep_by.msg())}</td>
                                 {show_unboxed.then(|| view! { <td class="num">{item.unboxed}</td> })}
                             </tr>
@@ -399,6 +407,69 @@ fn Progress(s: ShipmentView) -> impl IntoView {
     }
 }
 
+/// What the unit labels will hold (labels per SKU, and the SKUs that cannot have
+/// any yet), and a plain GET form that downloads them on the chosen stock.
+#[component]
+fn UnitLabelsCard(s: ShipmentView) -> impl IntoView {
+    let i18n = use_i18n();
+    let counts: Vec<_> = units_to_label(&s.items, false)
+        .map(|(item, fnsku)| {
+            i18n.tf(
+                Msg::UnitLabelsCount,
+                vec![
+                    ("sku", item.sku.clone()),
+                    ("n", item.quantity.to_string()),
+                    ("fnsku", fnsku.to_owned()),
+                ],
+            )
+        })
+        .collect();
+    let skus: Vec<String> = units_to_label(&s.items, true)
+        .map(|(item, _)| item.sku.clone())
+        .collect();
+    let missing: Vec<_> = s
+        .items
+        .iter()
+        .filter(|i| i.fnsku.is_none())
+        .map(|i| i18n.tf(Msg::UnitLabelsMissing, vec![("sku", i.sku.clone())]))
+        .collect();
+    view! {
+        <section class="card" aria-labelledby="unit-labels-heading">
+            <h2 id="unit-labels-heading">{i18n.t(Msg::UnitLabelsTitle)}</h2>
+            <p class="muted">{i18n.t(Msg::UnitLabelsIntro)}</p>
+            <ul data-testid="unit-label-counts">
+                {counts.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+            </ul>
+            {(!missing.is_empty()).then(|| view! {
+                <ul class="alert alert-warn">
+                    {missing.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                </ul>
+            })}
+            <form method="get" action=format!("/shipments/{}/unit-labels.pdf", s.id) class="inline-form">
+                <label for="label-stock">{i18n.t(Msg::FieldLabelStock)}</label>
+                <select id="label-stock" name="stock">
+                    {LabelStock::ALL.into_iter().map(|stock| view! {
+                        <option value=stock.code()>{i18n.t(stock.msg())}</option>
+                    }).collect_view()}
+                </select>
+                <label for="label-sku">{i18n.t(Msg::FieldLabelSku)}</label>
+                <select id="label-sku" name="sku">
+                    <option value="">{i18n.t(Msg::AllSkus)}</option>
+                    {skus.into_iter().map(|sku| view! { <option value=sku.clone()>{sku.clone()}</option> }).collect_view()}
+                </select>
+                <label class="choice">
+                    <input type="checkbox" name="all" value="1"/>
+                    " " {i18n.t(Msg::UnitLabelsEveryItem)}
+                </label>
+                <button type="submit" class="button">{i18n.t(Msg::DownloadUnitLabels)}</button>
+                <button type="submit" class="button" formaction=format!("/shipments/{}/unit-labels.zpl", s.id)>
+                    {i18n.t(Msg::DownloadUnitLabelsZpl)}
+                </button>
+            </form>
+        </section>
+    }
+}
+
 #[component]
 fn LabelLinks(id: String) -> impl IntoView {
     let i18n = use_i18n();
@@ -468,6 +539,11 @@ fn BoxTable(s: ShipmentView, editable: Option<Actions>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <p>
+            <a class="button small" href=format!("/shipments/{id}/pack-list.csv") download=format!("pack-list-{id}.csv")>
+                {i18n.t(Msg::DownloadPackList)}
+            </a>
+        </p>
     }
     .into_any()
 }

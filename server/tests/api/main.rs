@@ -7,6 +7,7 @@ mod bad_input;
 mod connections;
 mod hardening;
 mod helpers;
+mod labels;
 mod outbox;
 mod pages;
 mod password_reset;

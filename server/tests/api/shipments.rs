@@ -485,6 +485,87 @@ async fn a_draft_is_edited_until_it_is_shared_and_bad_lists_say_which_lines() {
     app.stop().await;
 }
 
+/// A draft whose first row is `MUG-01` with `fnsku`, a UPC and an expiry date, and
+/// whose pasted list adds `CUP-2` with an ASIN and an EAN, prepped by the supplier.
+fn coded_items<'a>(id: &'a str, version: &'a str, fnsku: &'a str) -> [(&'a str, &'a str); 16] {
+    [
+        ("id", id),
+        ("version", version),
+        ("name", "Coded"),
+        ("from_name", "Ann"),
+        ("from_line1", "1 Main St"),
+        ("from_city", "Ontario"),
+        ("from_country", "US"),
+        ("destination", "ONT8"),
+        ("items[0][sku]", "MUG-01"),
+        ("items[0][quantity]", "12"),
+        ("items[0][fnsku]", fnsku),
+        ("items[0][upc]", "0 36000 29145 2"),
+        ("items[0][expires]", "on"),
+        ("items[0][prep_by]", "seller"),
+        (
+            "items_csv",
+            "sku,quantity,asin,upc,expiry\nCUP-2,3,b07xyz1234,4006381333931,no",
+        ),
+        ("csv_prep_by", "supplier"),
+    ]
+}
+
+#[tokio::test]
+async fn items_carry_what_the_fulfillment_center_scans_and_bad_codes_are_refused() {
+    let app = TestApp::spawn().await;
+    let c = app.shipments_cast().await;
+    let id = c.a.create_shipment().await;
+    let version = c.a.version(&id).await;
+
+    // One character short of an FNSKU: refused, nothing changed.
+    let (code, error) = error_of(
+        c.a.call("shipments/save", &coded_items(&id, &version, "X001ABCDE"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (code.as_u16(), error),
+        (422, AppError::Input(InputError::FnskuInvalid))
+    );
+    assert_eq!(c.a.shipment(&id).await.name, "Spring restock 春季补货");
+
+    let saved =
+        c.a.call("shipments/save", &coded_items(&id, &version, "x001abcdef"))
+            .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    c.a.share(&id, &c.s1_account).await;
+    // The supplier who packs sees each code, as the seller typed it, normalised.
+    let seen = c.s1.shipment(&id).await;
+    let codes: Vec<_> = seen
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.sku.as_str(),
+                i.fnsku.as_deref(),
+                i.upc.as_deref(),
+                i.expires,
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("MUG-01", Some("X001ABCDEF"), Some("036000291452"), true),
+            ("CUP-2", Some("B07XYZ1234"), Some("4006381333931"), false),
+        ]
+    );
+    let mail = app.last_email_to("wang@s1.example").await;
+    assert!(
+        mail.text_body
+            .contains("MUG-01 × 12, FNSKU X001ABCDEF, has an expiry date"),
+        "{}",
+        mail.text_body
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn boxes_are_changed_and_removed_only_on_their_own_shipment() {
     let app = TestApp::spawn().await;

@@ -53,7 +53,17 @@ fn item_lines(lang: Lang, view: &ShipmentView) -> Vec<String> {
             } else {
                 format!(" ({})", i.name)
             };
-            format!("{} × {}{name} — {prep}", i.sku, i.quantity)
+            let fnsku = i
+                .fnsku
+                .as_deref()
+                .map(|f| format!(", FNSKU {f}"))
+                .unwrap_or_default();
+            let expires = if i.expires {
+                format!(", {}", t(lang, crate::i18n::Msg::ExpiresYes))
+            } else {
+                String::new()
+            };
+            format!("{} × {}{name}{fnsku}{expires} — {prep}", i.sku, i.quantity)
         })
         .collect()
 }

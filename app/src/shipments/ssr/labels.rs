@@ -58,3 +58,66 @@ pub async fn labels(
 pub fn box_label_id(shipment_id: &str, number: u32) -> String {
     format!("{shipment_id}U{number:03}")
 }
+
+/// The pack list CSV of a shipment, for either of its sides, once it has boxes.
+pub async fn pack_list(state: &AppState, me: &SessionUser, id: &str) -> Result<Vec<u8>, AppError> {
+    let detail = detail_for(state, me, id).await?;
+    let view = to_view(state, detail, me).await?;
+    if view.boxes.is_empty() {
+        return Err(crate::domain::InputError::NoBoxes.into());
+    }
+    Ok(crate::shipments::pack_list::pack_list_csv(&view).into_bytes())
+}
+
+/// The unit labels of a shipment, for either of its sides: one label per unit of each
+/// item the supplier preps and labels (of every item when `every_item`; of SKU `sku`
+/// only when given) that has an FNSKU or ASIN, on `stock`, as a PDF or (`zpl`, roll
+/// stocks only) as ZPL. Made on a blocking thread: a large file never stalls requests.
+pub async fn unit_labels(
+    state: &AppState,
+    me: &SessionUser,
+    id: &str,
+    stock: crate::shipments::LabelStock,
+    every_item: bool,
+    sku: Option<&str>,
+    zpl: bool,
+) -> Result<Vec<u8>, AppError> {
+    use crate::domain::InputError;
+    use crate::shipments::unit_labels::{unit_labels_pdf, unit_labels_zpl, UnitLabel, MAX_LABELS};
+    use crate::shipments::units_to_label;
+    let detail = detail_for(state, me, id).await?;
+    let view = to_view(state, detail, me).await?;
+    let labels: Vec<(UnitLabel, usize)> = units_to_label(&view.items, every_item)
+        .filter(|(item, _)| sku.is_none_or(|sku| item.sku == sku))
+        .map(|(item, fnsku)| {
+            let name = if item.name.is_empty() {
+                item.sku.clone()
+            } else {
+                item.name.clone()
+            };
+            let label = UnitLabel {
+                fnsku: fnsku.to_owned(),
+                name,
+            };
+            (label, item.quantity as usize)
+        })
+        .collect();
+    if labels.is_empty() {
+        return Err(InputError::NothingToLabel.into());
+    }
+    if labels.iter().map(|(_, n)| n).sum::<usize>() > MAX_LABELS {
+        return Err(InputError::TooManyLabels.into());
+    }
+    let title = format!("Unit labels {}", view.id);
+    tokio::task::spawn_blocking(move || {
+        if zpl {
+            unit_labels_zpl(&labels, stock)
+                .map(String::into_bytes)
+                .ok_or(InputError::ZplNeedsRoll.into())
+        } else {
+            Ok(unit_labels_pdf(&title, &labels, stock))
+        }
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+}

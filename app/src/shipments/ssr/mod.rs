@@ -14,7 +14,7 @@ mod reads;
 mod seller;
 mod supplier;
 
-pub use labels::{box_label_id, labels};
+pub use labels::{box_label_id, labels, pack_list, unit_labels};
 pub use reads::{get, list};
 pub use seller::{cancel, save, share, stop_sharing};
 pub use supplier::{delete_box, mark_shipped, reopen, save_box, save_shipping};
@@ -191,6 +191,9 @@ pub(super) async fn to_view(
                 name: item.name.clone(),
                 quantity: item.quantity as u32,
                 prep_by: PrepBy::parse(&item.prep_by).map_err(|_| AppError::Internal)?,
+                fnsku: item.fnsku.clone(),
+                upc: item.upc.clone(),
+                expires: item.expires,
                 unboxed,
             })
         })

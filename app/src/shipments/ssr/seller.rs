@@ -7,11 +7,16 @@ use super::emails;
 use super::*;
 use crate::connections::ssr::actor;
 use crate::domain::shipment::{
-    parse_items_csv, parse_share_message, FulfillmentCenter, ItemLine, ProductName, Quantity,
-    ShipmentName, Sku, MAX_ITEMS,
+    parse_expiry_flag, parse_items_csv, parse_share_message, Fnsku, FulfillmentCenter, ItemLine,
+    ProductCode, ProductName, Quantity, ShipmentName, Sku, MAX_ITEMS,
 };
 use crate::domain::InputError;
 use crate::server::{db_error, Ctx};
+
+/// A form field that may be left empty: None when it was.
+fn optional(text: &str) -> Option<&str> {
+    Some(text.trim()).filter(|t| !t.is_empty())
+}
 
 /// The item rows and the pasted list together, each SKU once.
 fn parse_items(form: &ShipmentForm<'_>) -> Result<Vec<Item>, AppError> {
@@ -21,38 +26,43 @@ fn parse_items(form: &ShipmentForm<'_>) -> Result<Vec<Item>, AppError> {
     }
     let mut items: Vec<Item> = Vec::new();
     let mut skus = std::collections::HashSet::new();
-    let mut push = |sku: Sku, quantity: Quantity, name: Option<ProductName>, prep_by: PrepBy| {
-        if !skus.insert(sku.as_str().to_owned()) {
+    let mut push = |line: ItemLine, prep_by: PrepBy| {
+        if !skus.insert(line.sku.as_str().to_owned()) {
             return Err(AppError::Input(InputError::SkuListedTwice));
         }
         items.push(Item {
-            sku: sku.as_str().to_owned(),
-            name: name.map(|n| n.as_str().to_owned()).unwrap_or_default(),
-            quantity: i64::from(quantity.get()),
+            sku: line.sku.as_str().to_owned(),
+            name: line.name.map(|n| n.as_str().to_owned()).unwrap_or_default(),
+            quantity: i64::from(line.quantity.get()),
             prep_by: prep_by.code().to_owned(),
+            fnsku: line.fnsku.map(|f| f.as_str().to_owned()),
+            upc: line.upc.map(|u| u.as_str().to_owned()),
+            expires: line.expires,
         });
         Ok(())
     };
     for row in form.items {
-        if row.sku.trim().is_empty() && row.quantity.trim().is_empty() && row.name.trim().is_empty()
+        // A row with nothing typed is skipped (an expiry box ticked on it alone too).
+        if [&row.sku, &row.quantity, &row.name, &row.fnsku, &row.upc]
+            .iter()
+            .all(|f| f.trim().is_empty())
         {
             continue;
         }
-        let name = match row.name.trim() {
-            "" => None,
-            name => Some(ProductName::parse(name)?),
+        let prep_by = PrepBy::parse(optional(&row.prep_by).unwrap_or("seller"))?;
+        let expires = match row.expires.trim() {
+            "on" => true,
+            flag => parse_expiry_flag(flag)?,
         };
-        let prep_by = PrepBy::parse(if row.prep_by.trim().is_empty() {
-            "seller"
-        } else {
-            &row.prep_by
-        })?;
-        push(
-            Sku::parse(&row.sku)?,
-            Quantity::parse(&row.quantity)?,
-            name,
-            prep_by,
-        )?;
+        let line = ItemLine {
+            sku: Sku::parse(&row.sku)?,
+            quantity: Quantity::parse(&row.quantity)?,
+            name: optional(&row.name).map(ProductName::parse).transpose()?,
+            fnsku: optional(&row.fnsku).map(Fnsku::parse).transpose()?,
+            upc: optional(&row.upc).map(ProductCode::parse).transpose()?,
+            expires,
+        };
+        push(line, prep_by)?;
     }
     if !form.items_csv.trim().is_empty() {
         let prep_by = PrepBy::parse(if form.csv_prep_by.trim().is_empty() {
@@ -60,14 +70,8 @@ fn parse_items(form: &ShipmentForm<'_>) -> Result<Vec<Item>, AppError> {
         } else {
             form.csv_prep_by
         })?;
-        let lines = parse_items_csv(form.items_csv).map_err(AppError::ItemLines)?;
-        for ItemLine {
-            sku,
-            quantity,
-            name,
-        } in lines
-        {
-            push(sku, quantity, name, prep_by)?;
+        for line in parse_items_csv(form.items_csv).map_err(AppError::ItemLines)? {
+            push(line, prep_by)?;
         }
     }
     if items.is_empty() {
