@@ -34,6 +34,7 @@ const FILES: &[(&str, &str)] = schema_files![
     "014_shipment_event",
     "015_job_lease",
     "016_item_codes",
+    "017_box_expiry",
 ];
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;

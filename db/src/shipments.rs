@@ -51,6 +51,10 @@ pub struct Item {
 pub struct BoxItem {
     pub sku: String,
     pub quantity: i64,
+    /// The units' expiry date (YYYY-MM-DD), for an item that expires (schema file 017
+    /// on; boxes stored before have none).
+    #[surreal(default)]
+    pub expiry: Option<String>,
 }
 
 /// What the seller enters for a shipment.
@@ -1068,6 +1072,7 @@ mod tests {
             contents: vec![BoxItem {
                 sku: sku.into(),
                 quantity,
+                expiry: None,
             }],
             weight_g: 5000,
             length_mm: 400,

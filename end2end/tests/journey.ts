@@ -103,6 +103,8 @@ export async function shipmentJourney(browser: Browser, bases: { seller: string;
   const latencies: number[] = [];
   // Box 1: the mugs.
   await supplier.getByLabel('MUG-1 (Mug)').fill('3');
+  // The mugs expire: one date for the mugs in this box, carried by its 2D barcode.
+  await supplier.getByLabel('Expiry date of MUG-1').fill('2027-01-31');
   await supplier.getByLabel('Weight', { exact: true }).fill('5');
   await supplier.getByLabel('Length', { exact: true }).fill('40');
   await supplier.getByLabel('Width', { exact: true }).fill('30');
@@ -145,7 +147,9 @@ export async function shipmentJourney(browser: Browser, bases: { seller: string;
   const pdf = readFileSync((await download.path())!);
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
   expect(pdf.toString('latin1')).toContain(`Shipment ${shipmentId}`);
-  expect(pdf.toString('latin1').match(/\/Type \/Page\b/g)?.length).toBe(2);
+  // Each box's label, then its box-content label with the 2D barcode.
+  expect(pdf.toString('latin1').match(/\/Type \/Page\b/g)?.length).toBe(4);
+  expect(pdf.toString('latin1')).toContain('EXP 270131');
 
   // Tracking, then shipped.
   await supplier.getByLabel('Tracking number, box 1 of 2').fill('1Z999AA10123456784');

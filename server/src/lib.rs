@@ -280,6 +280,7 @@ pub fn router(state: ServerState, site: origin::SiteOrigin, hosts: headers::Site
         .route("/api/events", get(live::events))
         .route("/api/{*fn_name}", post(server_fn_handler))
         .route("/shipments/{id}/labels.pdf", get(labels))
+        .route("/shipments/{id}/labels.zpl", get(labels_zpl))
         .route("/shipments/{id}/unit-labels.pdf", get(unit_labels))
         .route("/shipments/{id}/unit-labels.zpl", get(unit_labels_zpl))
         .route("/shipments/{id}/pack-list.csv", get(pack_list))
@@ -354,12 +355,33 @@ struct LabelsQuery {
     sku: Option<String>,
 }
 
-/// The box labels PDF of a shipment, for its seller and its supplier.
+/// The box labels PDF of a shipment (box and box-content labels), for its seller and
+/// its supplier.
 async fn labels(
     State(state): State<ServerState>,
     axum::extract::Path(id): axum::extract::Path<String>,
     axum::extract::Query(query): axum::extract::Query<LabelsQuery>,
     headers: axum::http::HeaderMap,
+) -> Response {
+    box_labels_as(state, id, query, headers, false).await
+}
+
+/// The same box labels as ZPL, for a Zebra-compatible thermal printer.
+async fn labels_zpl(
+    State(state): State<ServerState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LabelsQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    box_labels_as(state, id, query, headers, true).await
+}
+
+async fn box_labels_as(
+    state: ServerState,
+    id: String,
+    query: LabelsQuery,
+    headers: axum::http::HeaderMap,
+    zpl: bool,
 ) -> Response {
     use app::shipments::labels::Paper;
     let paper = query
@@ -367,14 +389,15 @@ async fn labels(
         .as_deref()
         .and_then(Paper::parse)
         .unwrap_or(Paper::A4);
+    let file = if zpl {
+        LabelFile::Zpl("labels")
+    } else {
+        LabelFile::Pdf("labels")
+    };
     let id: &str = &id;
-    file_for_user(
-        &state,
-        &headers,
-        id,
-        LabelFile::Pdf("labels"),
-        |app, user| async move { app::shipments::ssr::labels(&app, &user, id, paper).await },
-    )
+    file_for_user(&state, &headers, id, file, |app, user| async move {
+        app::shipments::ssr::labels(&app, &user, id, paper, zpl).await
+    })
     .await
 }
 

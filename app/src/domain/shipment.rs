@@ -776,12 +776,42 @@ pub fn parse_carrier(input: &str) -> Result<String, InputError> {
 
 /// A ship date as `YYYY-MM-DD` (what `<input type=date>` sends).
 pub fn parse_ship_date(input: &str) -> Result<String, InputError> {
+    parse_date(input).ok_or(InputError::ShipDateInvalid)
+}
+
+/// A calendar date from 2000 to 2100 as YYYY-MM-DD (what a date input posts).
+fn parse_date(input: &str) -> Option<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(input.trim(), &format)
         .ok()
         .filter(|d| (2000..=2100).contains(&d.year()))
         .and_then(|d| d.format(&format).ok())
-        .ok_or(InputError::ShipDateInvalid)
+}
+
+/// The expiry date of each SKU in a box (`contents`, as checked) whose units expire
+/// (`expiring`): one date per SKU per box, as the marketplace's box-content barcode
+/// carries it; units with another date go in another box. Dates sent for other SKUs
+/// are ignored (their row has no date field).
+pub fn check_expiry_dates(
+    contents: &[(Sku, Quantity)],
+    expiring: &[&str],
+    typed: &[(String, String)],
+) -> Result<Vec<(String, String)>, InputError> {
+    let mut dates = Vec::new();
+    for (sku, _) in contents {
+        if !expiring.contains(&sku.as_str()) {
+            continue;
+        }
+        let date = typed
+            .iter()
+            .find(|(s, _)| s.trim() == sku.as_str())
+            .map(|(_, d)| d.trim())
+            .filter(|d| !d.is_empty())
+            .ok_or(InputError::ExpiryDateMissing)?;
+        let date = parse_date(date).ok_or(InputError::ExpiryDateInvalid)?;
+        dates.push((sku.as_str().to_owned(), date));
+    }
+    Ok(dates)
 }
 
 /// A tracking, PRO or bill-of-lading number: 1 to 40 of `A–Z 0–9 -`, upper-cased,
@@ -1179,6 +1209,35 @@ mod tests {
 #[cfg(test)]
 mod packing_tests {
     use super::*;
+
+    #[test]
+    fn each_expiring_sku_in_a_box_needs_one_calendar_date() {
+        let contents =
+            check_box_contents(&ordered(), &[], &[line("MUG-1", "2"), line("CUP-2", "1")])
+                .expect("fits");
+        let dates = |typed: &[(&str, &str)]| {
+            let typed: Vec<(String, String)> = typed.iter().map(|(s, d)| line(s, d)).collect();
+            check_expiry_dates(&contents, &["CUP-2"], &typed)
+        };
+        // CUP-2 expires, MUG-1 does not: a date for MUG-1 is ignored.
+        assert_eq!(
+            dates(&[("MUG-1", "2027-05-01"), ("CUP-2", " 2027-01-31 ")]),
+            Ok(vec![("CUP-2".to_owned(), "2027-01-31".to_owned())])
+        );
+        assert_eq!(
+            dates(&[("MUG-1", "2027-05-01")]),
+            Err(InputError::ExpiryDateMissing)
+        );
+        assert_eq!(dates(&[("CUP-2", "")]), Err(InputError::ExpiryDateMissing));
+        assert_eq!(
+            dates(&[("CUP-2", "2027-02-30")]),
+            Err(InputError::ExpiryDateInvalid)
+        );
+        assert_eq!(
+            dates(&[("CUP-2", "31/01/2027")]),
+            Err(InputError::ExpiryDateInvalid)
+        );
+    }
 
     fn ordered() -> Vec<(String, u32)> {
         vec![("MUG-1".into(), 10), ("CUP-2".into(), 4)]

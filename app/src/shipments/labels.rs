@@ -1,10 +1,15 @@
-//! Shipping labels: one page per box, a 4×6 in label with a Code 128 barcode of the box id.
+//! Box labels: for each box a 4×6 in label with a Code 128 barcode of the box id, then
+//! its box-content label(s) of the same size with the PDF417 2D barcode of what the box
+//! holds (see `box_contents`). On A4 or Letter one label a page; on a thermal 4×6 roll
+//! the page is the label. The same labels as ZPL for a Zebra-compatible printer.
 //!
 //! ASCII text uses the base-14 Helvetica fonts; runs of other characters (Chinese
 //! addresses, "×") use the standard CJK font STSong-Light with the UniGB-UTF16-H CMap,
 //! so no font file is embedded. Content streams are left uncompressed.
 
 use barcoders::sym::code128::Code128;
+
+use super::box_contents::{self, ContentLine, Symbol};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
@@ -15,6 +20,8 @@ pub enum Paper {
     A4,
     /// US Letter, 8.5 × 11 in.
     Letter,
+    /// A thermal printer's 4 × 6 in label: the page is the label.
+    Thermal4x6,
 }
 
 impl Paper {
@@ -23,6 +30,7 @@ impl Paper {
         match s.to_ascii_lowercase().as_str() {
             "a4" => Some(Paper::A4),
             "letter" => Some(Paper::Letter),
+            "thermal" => Some(Paper::Thermal4x6),
             _ => None,
         }
     }
@@ -32,6 +40,17 @@ impl Paper {
         match self {
             Paper::A4 => (595.28, 841.89),
             Paper::Letter => (612.0, 792.0),
+            Paper::Thermal4x6 => (LABEL_W, LABEL_H),
+        }
+    }
+
+    /// Where the label's lower left corner lies on the page: centred across, near the
+    /// top of a sheet (clear of printer margins); the whole page of a thermal label.
+    fn label_origin(self) -> (f32, f32) {
+        let (page_w, page_h) = self.size();
+        match self {
+            Paper::Thermal4x6 => (0.0, 0.0),
+            _ => ((page_w - LABEL_W) / 2.0, page_h - TOP_MARGIN - LABEL_H),
         }
     }
 }
@@ -46,6 +65,50 @@ pub struct LabelBox {
     pub weight: String,
     /// e.g. "40 × 30 × 20 cm" — may contain non-ASCII like ×; treat per the text rule above
     pub dimensions: String,
+    /// What the box holds, in the 2D barcode's terms.
+    pub contents: Vec<ContentLine>,
+    /// SKUs in the box with no FNSKU, ASIN or UPC: the box then gets no 2D barcode
+    /// (a partial one would tell the fulfillment center the wrong contents).
+    pub without_code: Vec<String>,
+}
+
+impl LabelBox {
+    /// The box's 2D barcodes; empty when some item has no code (or, impossibly, an item
+    /// is too long for a symbol), in which case its content label says why.
+    pub fn symbols(&self, shipment_id: &str) -> Vec<Symbol> {
+        if !self.without_code.is_empty() {
+            return Vec::new();
+        }
+        box_contents::symbols(shipment_id, &self.contents).unwrap_or_default()
+    }
+}
+
+/// One label of the sheet.
+enum Label<'a> {
+    /// The box's shipping label.
+    Box(&'a LabelBox),
+    /// A box-content label: the symbol, its place among the box's symbols and their
+    /// count; no symbol when the box cannot have one.
+    Contents(&'a LabelBox, Option<Symbol>, usize, usize),
+}
+
+impl LabelSheet {
+    /// Every label in print order: each box's label, then its content labels.
+    fn labels(&self) -> Vec<Label<'_>> {
+        let mut out = Vec::new();
+        for b in &self.boxes {
+            out.push(Label::Box(b));
+            let symbols = b.symbols(&self.shipment_id);
+            let total = symbols.len();
+            if total == 0 {
+                out.push(Label::Contents(b, None, 1, 1));
+            }
+            for (i, symbol) in symbols.into_iter().enumerate() {
+                out.push(Label::Contents(b, Some(symbol), i + 1, total));
+            }
+        }
+        out
+    }
 }
 
 /// Everything printed on the labels of one shipment.
@@ -86,8 +149,9 @@ const CJK: Name = Name(b"F3");
 pub fn labels_pdf(sheet: &LabelSheet) -> Vec<u8> {
     let [catalog_id, tree_id, info_id, helvetica_id, bold_id, cjk_id, cid_id, descriptor_id] =
         [1, 2, 3, 4, 5, 6, 7, 8].map(Ref::new);
+    let labels = sheet.labels();
     // Each page takes two ids: the page itself and its content stream.
-    let page_ids: Vec<(Ref, Ref)> = (0..sheet.boxes.len() as i32)
+    let page_ids: Vec<(Ref, Ref)> = (0..labels.len() as i32)
         .map(|i| (Ref::new(9 + 2 * i), Ref::new(10 + 2 * i)))
         .collect();
 
@@ -106,17 +170,168 @@ pub fn labels_pdf(sheet: &LabelSheet) -> Vec<u8> {
     );
 
     let (page_w, page_h) = sheet.paper.size();
-    let origin = ((page_w - LABEL_W) / 2.0, page_h - TOP_MARGIN - LABEL_H);
-    for (label_box, &(page_id, content_id)) in sheet.boxes.iter().zip(&page_ids) {
+    let origin = sheet.paper.label_origin();
+    for (label, &(page_id, content_id)) in labels.iter().zip(&page_ids) {
         let mut page = pdf.page(page_id);
         page.parent(tree_id)
             .media_box(Rect::new(0.0, 0.0, page_w, page_h))
             .contents(content_id);
         page.resources().fonts().pairs(fonts.iter().copied());
         page.finish();
-        pdf.stream(content_id, &draw_label(sheet, label_box, origin));
+        let content = match label {
+            Label::Box(b) => draw_label(sheet, b, origin),
+            Label::Contents(b, symbol, n, of) => {
+                draw_contents(sheet, b, symbol.as_ref(), (*n, *of), origin)
+            }
+        };
+        pdf.stream(content_id, &content);
     }
     pdf.finish()
+}
+
+/// A 4 × 6 in label at 203 dpi (Zebra's resolution of 8 dots a millimetre), in dots.
+const ZPL_WIDTH: u32 = 812;
+const ZPL_LENGTH: u32 = 1218;
+/// Left edge of text and barcodes on the thermal label, in dots.
+const ZPL_MARGIN: u32 = 32;
+/// The 2D barcode's module at 203 dpi: 5 dots (0.0246 in), the fewest that meet the
+/// marketplace's 0.020 in minimum (4 dots are 0.0197 in); rows 3 modules high.
+const ZPL_PDF417_MODULE: u32 = 5;
+
+/// The same labels as ZPL II for a Zebra-compatible printer at 203 dpi, one
+/// `^XA … ^XZ` a label. The printer's built-in font has no Chinese glyphs, so lines
+/// that are not plain ASCII are left off (the PDF carries them). Commands as the ZPL II
+/// Programming Guide defines them: `^BC` Code 128, `^B7` PDF417 (row height in dots,
+/// security level, columns), `^BY` module width, `^A0` the scalable font.
+pub fn labels_zpl(sheet: &LabelSheet) -> String {
+    let mut zpl = String::new();
+    for label in sheet.labels() {
+        let mut z = ZplLabel::default();
+        match label {
+            Label::Box(b) => {
+                z.line("SHIP FROM", 22);
+                for line in &sheet.ship_from {
+                    z.line(line, 28);
+                }
+                z.gap();
+                z.line("SHIP TO", 22);
+                z.line(&format!("Fulfillment center {}", sheet.destination), 44);
+                z.gap();
+                z.line(&sheet.seller_company, 28);
+                z.line(&sheet.shipment_name, 28);
+                z.gap();
+                z.line(&format!("Shipment {}", sheet.shipment_id), 52);
+                z.line(&format!("Box {} of {}", b.number, sheet.boxes.len()), 76);
+                z.line(&b.weight, 32);
+                z.line(&b.dimensions, 32);
+                // Code 128 at the foot: 11 modules a character with start and check,
+                // 13 the stop; 3 dots a module when that fits the label, else 2.
+                let modules = 11 * (b.box_id.len() as u32 + 2) + 13;
+                let module = if modules * 3 <= ZPL_WIDTH - 2 * ZPL_MARGIN {
+                    3
+                } else {
+                    2
+                };
+                let x = ZPL_WIDTH.saturating_sub(modules * module) / 2;
+                let y = ZPL_LENGTH - 32 - 36 - 8 - 160;
+                z.fields.push_str(&format!(
+                    "^FO{x},{y}^BY{module}^BCN,160,N,N,N^FD{id}^FS\n^FO{x},{ty}^A0N,36,36^FD{id}^FS\n",
+                    id = zpl_text(&b.box_id),
+                    ty = y + 168,
+                ));
+            }
+            Label::Contents(b, symbol, n, of) => {
+                z.line("BOX CONTENTS", 22);
+                z.line(&format!("Shipment {}", sheet.shipment_id), 40);
+                z.line(&format!("Box {} of {}", b.number, sheet.boxes.len()), 52);
+                if of > 1 {
+                    z.line(&format!("2D barcode {n} of {of}"), 30);
+                }
+                match symbol {
+                    Some(symbol) => {
+                        let width = box_contents::WIDTH_MODULES as u32 * ZPL_PDF417_MODULE;
+                        let x = (ZPL_WIDTH - width) / 2;
+                        let row = box_contents::ROW_MODULES as u32 * ZPL_PDF417_MODULE;
+                        let rows = box_contents::matrix(&symbol.text).map_or(0, |m| m.rows as u32);
+                        z.y += 20;
+                        z.fields.push_str(&format!(
+                            "^FO{x},{y}^BY{ZPL_PDF417_MODULE}^B7N,{row},{level},{cols},{rows},N^FD{text}^FS\n",
+                            y = z.y,
+                            level = box_contents::ECC_LEVEL,
+                            cols = box_contents::COLUMNS,
+                            text = zpl_text(&symbol.text),
+                        ));
+                        z.y += rows * row + 20;
+                        for line in &symbol.lines {
+                            let exp = line
+                                .expiry
+                                .as_ref()
+                                .map(|e| format!("  EXP {e}"))
+                                .unwrap_or_default();
+                            z.line(
+                                &format!("{}  {}  x {}{exp}", line.sku, line.code, line.quantity),
+                                24,
+                            );
+                        }
+                    }
+                    None => {
+                        z.line("No 2D barcode for this box:", 30);
+                        for sku in &b.without_code {
+                            z.line(&format!("{sku} has no FNSKU, ASIN or UPC."), 26);
+                        }
+                        z.line("Enter its contents in Seller Central.", 26);
+                    }
+                }
+            }
+        }
+        zpl.push_str(&format!(
+            "^XA^CI28^PW{ZPL_WIDTH}^LL{ZPL_LENGTH}^LH0,0\n{}^XZ\n",
+            z.fields
+        ));
+    }
+    zpl
+}
+
+/// The fields of one thermal label, text placed top-down.
+struct ZplLabel {
+    fields: String,
+    /// Top of the next line, in dots.
+    y: u32,
+}
+
+impl Default for ZplLabel {
+    fn default() -> ZplLabel {
+        ZplLabel {
+            fields: String::new(),
+            y: 32,
+        }
+    }
+}
+
+impl ZplLabel {
+    /// One line of text `height` dots high, cut to the label's width; left off
+    /// when it is not plain ASCII.
+    fn line(&mut self, text: &str, height: u32) {
+        if text.is_ascii() && !text.is_empty() {
+            let room = (ZPL_WIDTH - 2 * ZPL_MARGIN) as f32;
+            let text = super::unit_labels::fit(&zpl_text(text), room, height as f32);
+            self.fields.push_str(&format!(
+                "^FO{ZPL_MARGIN},{y}^A0N,{height},{height}^FD{text}^FS\n",
+                y = self.y
+            ));
+            self.y += height + 8;
+        }
+    }
+
+    /// Space between groups of lines.
+    fn gap(&mut self) {
+        self.y += 16;
+    }
+}
+
+/// Field data as ZPL takes it: `^` and `~` start commands, so they become spaces.
+fn zpl_text(text: &str) -> String {
+    text.replace(['^', '~'], " ")
 }
 
 /// Whether any printed text has non-ASCII characters.
@@ -127,11 +342,20 @@ fn needs_cjk(s: &LabelSheet) -> bool {
         &s.seller_company,
         &s.destination,
     ];
-    let boxes = s
+    let boxes = s.boxes.iter().flat_map(|b| {
+        [&b.box_id, &b.weight, &b.dimensions]
+            .into_iter()
+            .chain(&b.without_code)
+    });
+    let skus = s
         .boxes
         .iter()
-        .flat_map(|b| [&b.box_id, &b.weight, &b.dimensions]);
-    let mut texts = header.into_iter().chain(&s.ship_from).chain(boxes);
+        .flat_map(|b| b.contents.iter().map(|l| &l.sku));
+    let mut texts = header
+        .into_iter()
+        .chain(&s.ship_from)
+        .chain(boxes)
+        .chain(skus);
     texts.any(|text| !text.is_ascii())
 }
 
@@ -216,6 +440,76 @@ fn draw_label(sheet: &LabelSheet, label_box: &LabelBox, (x0, y0): (f32, f32)) ->
     pen.line(&label_box.dimensions, 10.0, false);
 
     draw_barcode(&mut content, &label_box.box_id, x0, y0 + PAD);
+    content.restore_state();
+    content.finish().into_vec()
+}
+
+/// Module width of the 2D barcode: 1.5 pt (0.0208 in), over the marketplace's minimum
+/// of 0.020 in (Seller Central Help item 202049090).
+const PDF417_MODULE: f32 = 1.5;
+
+/// Draws a box-content label: which box, its 2D barcode, and the items it encodes in
+/// plain text; or, for a box that cannot have one, why not.
+fn draw_contents(
+    sheet: &LabelSheet,
+    label_box: &LabelBox,
+    symbol: Option<&Symbol>,
+    (n, of): (usize, usize),
+    (x0, y0): (f32, f32),
+) -> Vec<u8> {
+    use box_contents::{ROW_MODULES, WIDTH_MODULES};
+    let mut content = Content::new();
+    let (w, h) = (LABEL_W, LABEL_H);
+    content.set_line_width(0.5).rect(x0, y0, w, h).stroke();
+    content.save_state();
+    content.rect(x0, y0, w, h).clip_nonzero().end_path();
+    let mut pen = Pen {
+        content: &mut content,
+        x: x0 + PAD,
+        y: y0 + LABEL_H - PAD,
+    };
+    pen.line("BOX CONTENTS", 7.0, true);
+    pen.line(&format!("Shipment {}", sheet.shipment_id), 14.0, true);
+    let box_of = format!("Box {} of {}", label_box.number, sheet.boxes.len());
+    pen.line(&box_of, 18.0, true);
+    if of > 1 {
+        pen.line(&format!("2D barcode {n} of {of}"), 10.0, true);
+    }
+    match symbol {
+        Some(symbol) => {
+            if let Some(matrix) = box_contents::matrix(&symbol.text) {
+                let module = PDF417_MODULE;
+                let row_h = ROW_MODULES as f32 * module;
+                let x = x0 + (LABEL_W - WIDTH_MODULES as f32 * module) / 2.0;
+                let top = pen.y - 10.0;
+                for row in 0..matrix.rows {
+                    let y = top - (row + 1) as f32 * row_h;
+                    for (start, len) in matrix.dark_runs(row) {
+                        let bar_x = x + start as f32 * module;
+                        pen.content.rect(bar_x, y, len as f32 * module, row_h);
+                    }
+                }
+                pen.content.set_fill_gray(0.0).fill_nonzero();
+                pen.y = top - matrix.rows as f32 * row_h - 10.0;
+            }
+            for line in &symbol.lines {
+                let exp = line
+                    .expiry
+                    .as_ref()
+                    .map(|e| format!("  EXP {e}"))
+                    .unwrap_or_default();
+                let text = format!("{}  {}  x {}{exp}", line.sku, line.code, line.quantity);
+                pen.line(&text, 8.0, false);
+            }
+        }
+        None => {
+            pen.line("No 2D barcode for this box:", 10.0, true);
+            for sku in &label_box.without_code {
+                pen.line(&format!("{sku} has no FNSKU, ASIN or UPC."), 9.0, false);
+            }
+            pen.line("Enter its contents in Seller Central.", 9.0, false);
+        }
+    }
     content.restore_state();
     content.finish().into_vec()
 }
@@ -344,6 +638,15 @@ mod tests {
                     number: n,
                     weight: "12.5 kg (27.6 lb)".into(),
                     dimensions: "40 × 30 × 20 cm".into(),
+                    contents: (1..=n)
+                        .map(|k| ContentLine {
+                            sku: format!("SKU-{k}"),
+                            code: format!("FNSKU:X00000000{k}"),
+                            quantity: 10 * k,
+                            expiry: (k == 2).then(|| "270131".into()),
+                        })
+                        .collect(),
+                    without_code: vec![],
                 })
                 .collect(),
             paper,
@@ -384,13 +687,14 @@ mod tests {
     }
 
     #[test]
-    fn one_page_per_box_sized_to_the_paper() {
+    fn a_box_label_and_a_content_label_per_box_sized_to_the_paper() {
         for (boxes, paper, w, h) in [
             (2, Paper::A4, 595.28, 841.89),
             (3, Paper::Letter, 612.0, 792.0),
+            (1, Paper::Thermal4x6, 288.0, 432.0),
         ] {
             let doc = load(&sheet(boxes, paper));
-            assert_eq!(doc.get_pages().len(), boxes as usize);
+            assert_eq!(doc.get_pages().len(), 2 * boxes as usize);
             for id in doc.get_pages().values() {
                 let page = doc.get_dictionary(*id).expect("a page dictionary");
                 let media = page
@@ -444,7 +748,15 @@ mod tests {
         plain.ship_from = vec!["Acme".into(), "1 Main St".into()];
         plain.boxes[0].dimensions = "40 x 30 x 20 cm".into();
         plain.boxes[0].box_id = "BOX 1".into();
+        plain.boxes[0].without_code = vec!["SOCK-1".into()];
         let doc = load(&plain);
+        // The box's content label says why it has no 2D barcode.
+        let why = shown(&doc, 2);
+        assert!(
+            why.contains(&b"SOCK-1 has no FNSKU, ASIN or UPC.".to_vec()),
+            "{why:?}"
+        );
+        assert_eq!(rect_count(&doc, 2), 2);
         let fonts = doc
             .get_page_fonts(doc.get_pages()[&1])
             .expect("the first page's fonts");
@@ -452,5 +764,65 @@ mod tests {
         // No bars: only the border and the clip rectangle.
         assert_eq!(rect_count(&doc, 1), 2);
         assert!(shown(&doc, 1).contains(&b"BOX 1".to_vec()));
+    }
+
+    /// The fields of each `^XA … ^XZ` label: (command, parameters and data) pairs.
+    fn zpl_fields(zpl: &str) -> Vec<Vec<(String, String)>> {
+        zpl.split("^XZ")
+            .filter(|label| label.contains("^XA"))
+            .map(|label| {
+                label
+                    .split('^')
+                    .skip(1)
+                    .map(|field| {
+                        let field = field.trim_end();
+                        let (command, rest) = field.split_at(2.min(field.len()));
+                        (command.to_owned(), rest.to_owned())
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn zpl_has_each_box_label_and_its_pdf417_at_the_marketplace_minimums() {
+        let labels = zpl_fields(&labels_zpl(&sheet(2, Paper::Thermal4x6)));
+        assert_eq!(labels.len(), 4, "a box label and a content label per box");
+        let data_after = |label: &[(String, String)], command: &str| -> Vec<String> {
+            let at = label.iter().position(|(c, _)| c == command);
+            at.map(|i| {
+                let fd = label[i..].iter().find(|(c, _)| c == "FD");
+                fd.map(|(_, d)| d.clone()).unwrap_or_default()
+            })
+            .into_iter()
+            .collect()
+        };
+        assert_eq!(data_after(&labels[0], "BC"), ["FBA15ABCD123U000001"]);
+        assert_eq!(data_after(&labels[2], "BC"), ["FBA15ABCD123U000002"]);
+        assert_eq!(
+            data_after(&labels[3], "B7"),
+            ["AMZN,PO:FBA15ABCD123,FNSKU:X000000001,QTY:10,FNSKU:X000000002,QTY:20,EXP:270131"]
+        );
+        let b7 = labels[3].iter().find(|(c, _)| c == "B7").expect("a PDF417");
+        let params: Vec<&str> = b7.1.split(',').collect();
+        // Orientation, row height 15 dots (3 modules), security level 6, 5 columns.
+        assert_eq!(params[..4], ["N", "15", "6", "5"]);
+        let by = labels[3]
+            .iter()
+            .rev()
+            .find(|(c, _)| c == "BY")
+            .expect("a module width");
+        assert_eq!(by.1, "5", "5 dots at 203 dpi = 0.0246 in, over 0.020 in");
+        for label in &labels {
+            assert!(label.contains(&("PW".into(), "812".into())));
+            assert!(label.contains(&("LL".into(), "1218".into())));
+        }
+        // The Chinese address line is left off (no glyphs in the printer's font).
+        let text: Vec<&String> = labels[0]
+            .iter()
+            .filter(|(c, _)| c == "FD")
+            .map(|(_, d)| d)
+            .collect();
+        assert!(text.iter().any(|d| *d == "China") && !text.iter().any(|d| !d.is_ascii()));
     }
 }

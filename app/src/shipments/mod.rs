@@ -11,6 +11,8 @@
 // and `#[server]` does not carry an `allow` on the function to the browser's client.
 #![allow(clippy::too_many_arguments)]
 
+#[cfg(feature = "ssr")]
+pub mod box_contents;
 mod form;
 #[cfg(feature = "ssr")]
 pub mod labels;
@@ -152,6 +154,8 @@ pub struct BoxView {
     /// 1, 2, … in packing order ("box 2 of 5").
     pub number: u32,
     pub contents: Vec<(String, u32)>,
+    /// The expiry date (YYYY-MM-DD) of each SKU in the box whose units expire.
+    pub expiry_dates: Vec<(String, String)>,
     pub weight_g: u32,
     pub length_mm: u32,
     pub width_mm: u32,
@@ -298,6 +302,9 @@ pub struct ItemInput {
 pub struct BoxLineInput {
     pub sku: String,
     pub quantity: String,
+    /// The units' expiry date, YYYY-MM-DD (a date input's value), for an item that expires.
+    #[serde(default)]
+    pub expiry: String,
 }
 
 /// One box's tracking number, as typed.

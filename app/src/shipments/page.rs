@@ -481,6 +481,12 @@ fn LabelLinks(id: String) -> impl IntoView {
             <a class="button" href=format!("/shipments/{id}/labels.pdf?paper=letter") download=format!("labels-{id}-letter.pdf")>
                 {i18n.t(Msg::DownloadLabelsLetter)}
             </a>
+            <a class="button" href=format!("/shipments/{id}/labels.pdf?paper=thermal") download=format!("labels-{id}-4x6.pdf")>
+                {i18n.t(Msg::DownloadLabelsThermal)}
+            </a>
+            <a class="button" href=format!("/shipments/{id}/labels.zpl") download=format!("labels-{id}.zpl")>
+                {i18n.t(Msg::DownloadLabelsZpl)}
+            </a>
         </p>
     }
 }
@@ -508,7 +514,12 @@ fn BoxTable(s: ShipmentView, editable: Option<Actions>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {s.boxes.clone().into_iter().map(|b| {
-                        let contents: Vec<String> = b.contents.iter().map(|(sku, n)| format!("{sku} × {n}")).collect();
+                        let contents: Vec<String> = b.contents.iter().map(|(sku, n)| {
+                            match b.expiry_dates.iter().find(|(s, _)| s == sku) {
+                                Some((_, date)) => format!("{sku} × {n} (EXP {date})"),
+                                None => format!("{sku} × {n}"),
+                            }
+                        }).collect();
                         let (box_id, edit_href) = (b.id.clone(), format!("/shipments/{id}?box={}", b.id));
                         let id = id.clone();
                         let n = b.number.to_string();
@@ -606,6 +617,17 @@ fn SupplierPanel(s: ShipmentView, actions: Actions) -> impl IntoView {
     }
 }
 
+/// One SKU's row in the box form.
+struct BoxRow {
+    sku: String,
+    name: String,
+    unboxed: u32,
+    /// Units of it in the box being changed.
+    mine: Option<u32>,
+    /// For an item that expires, the date of its units in this box (empty for a new box).
+    expiry: Option<String>,
+}
+
 #[component]
 fn BoxForm(
     s: ShipmentView,
@@ -623,12 +645,27 @@ fn BoxForm(
             .as_ref()
             .and_then(|b| b.contents.iter().find(|(s, _)| s == sku).map(|(_, n)| *n))
     };
-    let rows: Vec<(String, String, u32, Option<u32>)> = s
+    let date_in_box = |sku: &str| {
+        editing.as_ref().and_then(|b| {
+            b.expiry_dates
+                .iter()
+                .find(|(s, _)| s == sku)
+                .map(|(_, d)| d.clone())
+        })
+    };
+    let rows: Vec<BoxRow> = s
         .items
         .iter()
-        .map(|i| (i.sku.clone(), i.name.clone(), i.unboxed, in_box(&i.sku)))
-        .filter(|(_, _, unboxed, mine)| *unboxed > 0 || mine.is_some())
+        .map(|i| BoxRow {
+            sku: i.sku.clone(),
+            name: i.name.clone(),
+            unboxed: i.unboxed,
+            mine: in_box(&i.sku),
+            expiry: i.expires.then(|| date_in_box(&i.sku).unwrap_or_default()),
+        })
+        .filter(|r| r.unboxed > 0 || r.mine.is_some())
         .collect();
+    let any_expiry = rows.iter().any(|r| r.expiry.is_some());
     fn value(b: &Option<BoxView>, f: impl Fn(&BoxView) -> String) -> String {
         b.as_ref().map(f).unwrap_or_default()
     }
@@ -671,12 +708,15 @@ fn BoxForm(
                             <th scope="col">"SKU"</th>
                             <th scope="col" class="num">{i18n.t(Msg::ColumnUnboxed)}</th>
                             <th scope="col">{i18n.t(Msg::ColumnInThisBox)}</th>
+                            {any_expiry.then(|| view! { <th scope="col">{i18n.t(Msg::ColumnExpiryDate)}</th> })}
                         </tr>
                     </thead>
                     <tbody>
-                        {rows.into_iter().enumerate().map(|(n, (sku, name, unboxed, mine))| {
+                        {rows.into_iter().enumerate().map(|(n, row)| {
                             let input_id = format!("box-qty-{n}");
+                            let BoxRow { sku, name, unboxed, mine, expiry } = row;
                             let label = if name.is_empty() { sku.clone() } else { format!("{sku} ({name})") };
+                            let date_label = i18n.tf(Msg::ExpiryDateOf, vec![("sku", sku.clone())]);
                             view! {
                                 <tr>
                                     <td><label for=input_id.clone() class="mono">{label}</label>
@@ -684,6 +724,12 @@ fn BoxForm(
                                     <td class="num">{unboxed}</td>
                                     <td><input id=input_id name=format!("contents[{n}][quantity]") inputmode="numeric"
                                         size="6" autocomplete="off" value=mine.map(|m| m.to_string()).unwrap_or_default()/></td>
+                                    {any_expiry.then(|| view! {
+                                        <td>{expiry.map(|date| view! {
+                                            <input type="date" name=format!("contents[{n}][expiry]") value=date
+                                                aria-label=date_label/>
+                                        })}</td>
+                                    })}
                                 </tr>
                             }
                         }).collect_view()}

@@ -304,7 +304,9 @@ async fn box_labels_barcodes_read_back_as_their_box_ids_and_the_pack_list_lists_
         assert_eq!(response.status(), StatusCode::OK);
         let found = decode(&response.bytes().await.unwrap(), None);
         let pages: Vec<u32> = found.iter().map(|(page, _, _)| *page).collect();
-        assert_eq!(pages, [1, 2], "{paper}: one barcode a page");
+        // Each box label is followed by its content label, which has no 2D barcode
+        // here: these items have no FNSKU, ASIN or UPC.
+        assert_eq!(pages, [1, 3], "{paper}: one barcode a box");
         assert_eq!(
             code128_texts(&found),
             [format!("{id}U001"), format!("{id}U002")],
@@ -341,6 +343,138 @@ async fn box_labels_barcodes_read_back_as_their_box_ids_and_the_pack_list_lists_
     assert!(csv.starts_with(&format!("Shipment ID,{id}\r\n")));
     for outsider in [&c.b, &c.s2, &c.s3] {
         let response = outsider.client.get(&pack_list).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+    app.stop().await;
+}
+
+/// Saves a new box of `lines` (SKU, units, expiry date or "") weighing 4 kg.
+async fn box_of(supplier: &Browser, id: &str, lines: &[(&str, &str, &str)]) -> reqwest::Response {
+    let version = supplier.version(id).await;
+    let mut form: Vec<(String, String)> = [
+        ("id", id),
+        ("version", version.as_str()),
+        ("box_id", ""),
+        ("weight", "4"),
+        ("weight_unit", "kg"),
+        ("length", "40"),
+        ("width", "30"),
+        ("height", "20"),
+        ("length_unit", "cm"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (n, (sku, quantity, expiry)) in lines.iter().enumerate() {
+        form.push((format!("contents[{n}][sku]"), sku.to_string()));
+        form.push((format!("contents[{n}][quantity]"), quantity.to_string()));
+        form.push((format!("contents[{n}][expiry]"), expiry.to_string()));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    supplier.call("shipments/save_box", &form).await
+}
+
+#[tokio::test]
+async fn box_content_barcodes_read_back_as_what_each_box_holds_with_its_expiry_dates() {
+    let app = TestApp::spawn().await;
+    let c = app.shipments_cast().await;
+    let created =
+        c.a.call(
+            "shipments/save",
+            &[
+                ("id", ""),
+                ("name", "Expiring tea"),
+                ("from_name", "Ann"),
+                ("from_line1", "1 Main St"),
+                ("from_city", "Ontario"),
+                ("from_country", "US"),
+                ("destination", "ONT8"),
+                (
+                    "items_csv",
+                    "sku,quantity,name,fnsku,upc,expiry\n\
+                     MUG-01,3,Mug,X001ABCDEF,,no\n\
+                     CUP-2,2,Cup,,036000291452,yes\n\
+                     TEA-3,4,Tea,B07XYZ1234,,yes",
+                ),
+                ("csv_prep_by", "supplier"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let id: String = created.json().await.unwrap();
+    c.a.share(&id, &c.s1_account).await;
+
+    let first = box_of(
+        &c.s1,
+        &id,
+        &[("MUG-01", "3", ""), ("CUP-2", "1", "2027-01-31")],
+    )
+    .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    // The same box of the expiring TEA-3 without its date: refused, nothing saved.
+    let undated = box_of(
+        &c.s1,
+        &id,
+        &[("CUP-2", "1", "2027-03-01"), ("TEA-3", "4", "")],
+    )
+    .await;
+    assert_eq!(
+        error_of(undated).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Input(InputError::ExpiryDateMissing)
+        )
+    );
+    let dated = box_of(
+        &c.s1,
+        &id,
+        &[("CUP-2", "1", "2027-03-01"), ("TEA-3", "4", "2027-06-30")],
+    )
+    .await;
+    assert_eq!(dated.status(), StatusCode::OK);
+    let v = c.s1.version(&id).await;
+    assert_eq!(
+        c.s1.save_shipping(&id, &v, "small_parcel").await.status(),
+        StatusCode::OK
+    );
+
+    let contents = [
+        format!("AMZN,PO:{id},FNSKU:X001ABCDEF,QTY:3,UPC:036000291452,QTY:1,EXP:270131"),
+        format!("AMZN,PO:{id},UPC:036000291452,QTY:1,EXP:270301,ASIN:B07XYZ1234,QTY:4,EXP:270630"),
+    ];
+    for paper in ["thermal", "letter"] {
+        let url = format!("{}/shipments/{id}/labels.pdf?paper={paper}", app.address);
+        let response = c.a.client.get(url).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{paper}");
+        let found = decode(&response.bytes().await.unwrap(), None);
+        let expected = [
+            (1, "Code128".to_owned(), format!("{id}U001")),
+            (2, "PDF417".to_owned(), contents[0].clone()),
+            (3, "Code128".to_owned(), format!("{id}U002")),
+            (4, "PDF417".to_owned(), contents[1].clone()),
+        ];
+        assert_eq!(found, expected, "{paper}");
+    }
+
+    // For a Zebra printer: the same barcodes as ZPL fields.
+    let url = format!("{}/shipments/{id}/labels.zpl", app.address);
+    let zpl = c.s1.client.get(&url).send().await.unwrap();
+    assert_eq!(zpl.status(), StatusCode::OK);
+    let zpl = zpl.text().await.unwrap();
+    let data_of = |command: &str| -> Vec<String> {
+        zpl.split(command)
+            .skip(1)
+            .map(|rest| {
+                let data = rest.split("^FD").nth(1).unwrap_or_default();
+                data.split("^FS").next().unwrap_or_default().to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(data_of("^B7"), contents);
+    assert_eq!(data_of("^BC"), [format!("{id}U001"), format!("{id}U002")]);
+
+    for outsider in [&c.b, &c.s2] {
+        let response = outsider.client.get(&url).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }
     app.stop().await;

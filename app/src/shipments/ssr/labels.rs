@@ -4,14 +4,17 @@ use db::sessions::SessionUser;
 
 use super::*;
 use crate::domain::shipment::{Length, Weight};
+use crate::shipments::box_contents::{self, ContentLine};
 use crate::shipments::labels::{LabelBox, LabelSheet, Paper};
 
-/// The labels PDF of a labelled (or shipped) shipment, for either of its sides.
+/// The box labels of a labelled (or shipped) shipment, for either of its sides: a PDF
+/// on `paper`, or ZPL for a thermal printer (`zpl`).
 pub async fn labels(
     state: &AppState,
     me: &SessionUser,
     id: &str,
     paper: Paper,
+    zpl: bool,
 ) -> Result<Vec<u8>, AppError> {
     let detail = detail_for(state, me, id).await?;
     let view = to_view(state, detail, me).await?;
@@ -25,6 +28,22 @@ pub async fn labels(
         .boxes
         .iter()
         .map(|b| {
+            let item = |sku: &str| view.items.iter().find(|i| i.sku == sku);
+            let (mut contents, mut without_code) = (Vec::new(), Vec::new());
+            for (sku, quantity) in &b.contents {
+                let code = item(sku)
+                    .and_then(|i| box_contents::item_code(i.fnsku.as_deref(), i.upc.as_deref()));
+                let expiry = b.expiry_dates.iter().find(|(s, _)| s == sku);
+                match code {
+                    Some(code) => contents.push(ContentLine {
+                        sku: sku.clone(),
+                        code,
+                        quantity: *quantity,
+                        expiry: expiry.and_then(|(_, date)| box_contents::yymmdd(date)),
+                    }),
+                    None => without_code.push(sku.clone()),
+                }
+            }
             let weight = Weight::from_grams(b.weight_g);
             let sides = [b.length_mm, b.width_mm, b.height_mm].map(Length::from_mm);
             LabelBox {
@@ -40,10 +59,12 @@ pub async fn labels(
                     sides[1].inches(),
                     sides[2].inches()
                 ),
+                contents,
+                without_code,
             }
         })
         .collect();
-    Ok(crate::shipments::labels::labels_pdf(&LabelSheet {
+    let sheet = LabelSheet {
         shipment_id: view.id.clone(),
         shipment_name: view.name.clone(),
         seller_company: view.seller_company.clone(),
@@ -51,7 +72,16 @@ pub async fn labels(
         destination: view.destination.clone(),
         boxes,
         paper,
-    }))
+    };
+    tokio::task::spawn_blocking(move || {
+        if zpl {
+            crate::shipments::labels::labels_zpl(&sheet).into_bytes()
+        } else {
+            crate::shipments::labels::labels_pdf(&sheet)
+        }
+    })
+    .await
+    .map_err(|_| AppError::Internal)
 }
 
 /// The id on a box's label and in its barcode: the shipment id, `U`, the box number.

@@ -204,6 +204,11 @@ pub(super) async fn to_view(
         .map(|(i, b)| BoxView {
             id: b.id,
             number: i as u32 + 1,
+            expiry_dates: b
+                .contents
+                .iter()
+                .filter_map(|c| Some((c.sku.clone(), c.expiry.clone()?)))
+                .collect(),
             contents: b
                 .contents
                 .into_iter()

@@ -7,8 +7,8 @@ use super::emails;
 use super::*;
 use crate::connections::ssr::actor;
 use crate::domain::shipment::{
-    check_box_contents, parse_carrier, parse_ship_date, parse_tracking, Length, Weight,
-    SMALL_PARCEL_MAX_BOXES,
+    check_box_contents, check_expiry_dates, parse_carrier, parse_ship_date, parse_tracking, Length,
+    Weight, SMALL_PARCEL_MAX_BOXES,
 };
 use crate::domain::InputError;
 use crate::server::{db_error, Ctx};
@@ -63,6 +63,18 @@ pub async fn save_box(
         .map(|l| (l.sku.clone(), l.quantity.clone()))
         .collect();
     let contents = check_box_contents(&ordered, &elsewhere, &lines)?;
+    let expiring: Vec<&str> = view
+        .items
+        .iter()
+        .filter(|i| i.expires)
+        .map(|i| i.sku.as_str())
+        .collect();
+    let typed: Vec<(String, String)> = form
+        .contents
+        .iter()
+        .map(|l| (l.sku.clone(), l.expiry.clone()))
+        .collect();
+    let dates = check_expiry_dates(&contents, &expiring, &typed)?;
     let weight_unit = WeightUnit::parse(form.weight_unit)?;
     let length_unit = LengthUnit::parse(form.length_unit)?;
     let weight = Weight::parse(form.weight, weight_unit)?;
@@ -86,6 +98,10 @@ pub async fn save_box(
             .map(|(sku, q)| BoxItem {
                 sku: sku.as_str().to_owned(),
                 quantity: i64::from(q.get()),
+                expiry: dates
+                    .iter()
+                    .find(|(s, _)| s == sku.as_str())
+                    .map(|(_, date)| date.clone()),
             })
             .collect(),
         weight_g: i64::from(weight.grams()),
