@@ -35,13 +35,15 @@ pub enum Refusal {
     /// The caller's own email address is not verified yet: it cannot speak for the
     /// address (accept an invitation sent to it) or write to other companies.
     EmailNotVerified,
+    /// A scanned unit beyond what the shipment still has to pack of its SKU.
+    NothingLeft,
 }
 
 /// What every code thrown by our transactions starts with.
 const PREFIX: &str = "scc:";
 
 impl Refusal {
-    pub const ALL: [Refusal; 11] = [
+    pub const ALL: [Refusal; 12] = [
         Refusal::NotFound,
         Refusal::LinkInvalid,
         Refusal::InvitationInvalid,
@@ -53,6 +55,7 @@ impl Refusal {
         Refusal::NotConnected,
         Refusal::Stale,
         Refusal::EmailNotVerified,
+        Refusal::NothingLeft,
     ];
 
     /// The wire code: in `THROW`, in JSON errors, in `?error=`.
@@ -69,6 +72,7 @@ impl Refusal {
             Refusal::NotConnected => "not_connected",
             Refusal::Stale => "stale",
             Refusal::EmailNotVerified => "email_not_verified",
+            Refusal::NothingLeft => "nothing_left",
         }
     }
 
@@ -84,7 +88,8 @@ impl Refusal {
             | Refusal::EmailTaken
             | Refusal::WrongState
             | Refusal::NotConnected
-            | Refusal::Stale => 409,
+            | Refusal::Stale
+            | Refusal::NothingLeft => 409,
         }
     }
 

@@ -35,6 +35,7 @@ const FILES: &[(&str, &str)] = schema_files![
     "015_job_lease",
     "016_item_codes",
     "017_box_expiry",
+    "018_open_box",
 ];
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;

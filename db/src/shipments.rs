@@ -153,6 +153,8 @@ pub struct ShipmentDetail {
     pub role: Role,
     pub shipment: ShipmentRow,
     pub boxes: Vec<BoxRow>,
+    /// The box being filled by scanning, in the order its SKUs were first scanned.
+    pub open_box: Vec<BoxItem>,
     pub events: Vec<ShipmentEventRow>,
 }
 
@@ -440,6 +442,7 @@ pub(crate) fn unshare_on_removal() -> String {
         AND in.status IN [{}]) {{
         DELETE type::record('shared_with', record::id($sh));
         DELETE shipment_box WHERE shipment = $sh;
+        DELETE type::record('open_box', record::id($sh));
         UPDATE $sh SET status = 'draft', {TAKEN_BACK}, version += 1, updated_at = $now;
         CREATE shipment_event SET shipment = $sh, shipment_key = record::id($sh),
             seller_key = record::id($edge.in), supplier_key = record::id($edge.out),
@@ -529,22 +532,45 @@ mod body {
 
     pub const STOP_SHARING: &str = "
     DELETE type::record('shared_with', $id);
-    DELETE shipment_box WHERE shipment = $s.id;";
+    DELETE shipment_box WHERE shipment = $s.id;
+    DELETE type::record('open_box', $id);";
 
     pub const CANCEL: &str = "
     DELETE type::record('shared_with', $id);
+    DELETE type::record('open_box', $id);
     UPDATE $s.id SET supplier = NONE;";
 
     pub const SAVE_BOX: &str = "
     LET $box = type::record('shipment_box', $box_key);
     LET $existing = (SELECT * FROM $box)[0];
     IF $is_new = false AND ($existing = NONE OR $existing.shipment != $s.id) { THROW 'scc:not_found' };
+    -- Never more units of a SKU in boxes (this one as saved, the others) and in the box
+    -- being filled by scanning (unless this is it) than the shipment has.
+    LET $others = array::flatten(
+        SELECT VALUE contents FROM shipment_box WHERE shipment = $s.id AND id != $box);
+    LET $scanning = IF $from_open_box { [] } ELSE {
+        (SELECT VALUE contents FROM type::record('open_box', $id))[0] ?? [] };
+    FOR $line IN $contents {
+        LET $ordered = $s.items[WHERE sku = $line.sku][0].quantity ?? 0;
+        IF math::sum($others[WHERE sku = $line.sku].quantity)
+            + math::sum($scanning[WHERE sku = $line.sku].quantity) + $line.quantity > $ordered {
+            THROW 'scc:nothing_left'
+        };
+    };
     LET $number = IF $is_new {
         ((SELECT VALUE number FROM shipment_box WHERE shipment = $s.id ORDER BY number DESC LIMIT 1)[0] ?? 0) + 1
     } ELSE { $existing.number };
     UPSERT $box SET shipment = $s.id, number = $number, contents = $contents,
         weight_g = $weight_g, length_mm = $length_mm, width_mm = $width_mm,
-        height_mm = $height_mm, weight_unit = $weight_unit, length_unit = $length_unit;";
+        height_mm = $height_mm, weight_unit = $weight_unit, length_unit = $length_unit;
+    -- Closing the box filled by scanning: it must hold what the caller read, no more.
+    IF $from_open_box {
+        LET $open = (SELECT VALUE contents FROM type::record('open_box', $id))[0] ?? [];
+        IF $open.sku != $contents.sku OR $open.quantity != $contents.quantity {
+            THROW 'scc:stale'
+        };
+        DELETE type::record('open_box', $id);
+    };";
 
     pub const DELETE_BOX: &str = "
     LET $box = (SELECT * FROM type::record('shipment_box', $box_key))[0];
@@ -591,6 +617,7 @@ struct ShipmentRead {
     /// Whether the supplier it is shared with (if any) is still connected to the seller.
     supplier_connected: bool,
     boxes: Vec<BoxRow>,
+    open_box: Vec<BoxItem>,
     events: Vec<ShipmentEventRow>,
 }
 
@@ -615,6 +642,7 @@ const SHIPMENT_READ: &str = "
         boxes: (SELECT record::id(id) AS id, number, contents, weight_g, length_mm, width_mm,
                 height_mm, weight_unit, length_unit, tracking
             FROM shipment_box WHERE shipment = type::record('shipment', $id) ORDER BY number),
+        open_box: (SELECT VALUE contents FROM type::record('open_box', $id))[0] ?? [],
         events: (SELECT action, actor_name, actor_company, detail, time::nano(at) AS at_nanos
             FROM shipment_event WHERE shipment = type::record('shipment', $id) ORDER BY at_nanos),
     };
@@ -712,6 +740,7 @@ impl Db {
             role,
             shipment,
             boxes: read.boxes,
+            open_box: read.open_box,
             events,
         }))
     }
@@ -825,7 +854,9 @@ impl Db {
     }
 
     /// Adds a box (`box_id` None) or replaces one, as the supplier, on the version
-    /// the caller validated against. Returns the box's id.
+    /// the caller validated against. Returns the box's id. `from_open_box`: the new
+    /// box is the one filled by scanning, whose contents must still be `new.contents`
+    /// (else [`Refusal::Stale`]); it is emptied in the same transaction.
     #[allow(clippy::too_many_arguments)]
     pub async fn save_box(
         &self,
@@ -833,6 +864,7 @@ impl Db {
         account: &str,
         box_id: Option<&str>,
         new: &NewBox,
+        from_open_box: bool,
         version: i64,
         actor: &Actor,
         now: Timestamp,
@@ -842,6 +874,7 @@ impl Db {
         self.shipment_step(Step::SaveBox, &Step::SaveBox.body(), call, |q| {
             q.bind(("box_key", key.clone()))
                 .bind(("is_new", box_id.is_none()))
+                .bind(("from_open_box", from_open_box && box_id.is_none()))
                 .bind(("version", version))
                 .bind(("contents", new.contents.clone()))
                 .bind(("weight_g", new.weight_g))
@@ -853,6 +886,59 @@ impl Db {
         })
         .await?;
         Ok(key)
+    }
+
+    /// Adds one unit of `sku` to the box being filled by scanning, as the supplier,
+    /// while the shipment is shared or packing; refused with [`Refusal::NothingLeft`]
+    /// when every unit of it is in a box or in the open box already. Returns what the
+    /// open box holds after it. Not a step: the version, status and timeline stay as they
+    /// are until the box is closed.
+    pub async fn scan_unit(
+        &self,
+        id: &str,
+        account: &str,
+        sku: &str,
+        now: Timestamp,
+    ) -> Result<Vec<BoxItem>, DbError> {
+        let sql = format!(
+            "BEGIN TRANSACTION;
+            {SUPPLIER_SCOPE}
+            IF $s.status NOTINSIDE ['shared', 'packing'] {{ {wrong_state} }};
+            LET $item = $s.items[WHERE sku = $sku][0];
+            IF $item = NONE {{ THROW 'scc:not_found' }};
+            LET $boxed = math::sum(array::flatten(
+                SELECT VALUE contents FROM shipment_box WHERE shipment = $s.id
+            )[WHERE sku = $sku].quantity);
+            LET $open = (SELECT VALUE contents FROM type::record('open_box', $id))[0] ?? [];
+            LET $mine = math::sum($open[WHERE sku = $sku].quantity);
+            IF $boxed + $mine >= $item.quantity {{ {nothing_left} }};
+            LET $others = $open[WHERE sku != $sku];
+            LET $at = array::find_index($open.sku, $sku);
+            LET $line = {{ sku: $sku, quantity: $mine + 1 }};
+            LET $contents = IF $at = NONE {{ array::push($open, $line) }}
+                ELSE {{ array::insert($others, $line, $at) }};
+            UPDATE $s.id SET scans += 1;
+            UPSERT type::record('open_box', $id) SET shipment = $s.id, contents = $contents,
+                updated_at = $now;
+            COMMIT TRANSACTION;
+            (SELECT VALUE contents FROM type::record('open_box', $id))[0] ?? [];",
+            wrong_state = Refusal::WrongState.throw(),
+            nothing_left = Refusal::NothingLeft.throw(),
+        );
+        let response = retry(|| async {
+            check(
+                self.conn
+                    .query(sql.as_str())
+                    .bind(("id", id.to_owned()))
+                    .bind(("account", account.to_owned()))
+                    .bind(("sku", sku.to_owned()))
+                    .bind(("now", now))
+                    .await,
+            )
+        })
+        .await?;
+        // What the open box holds once this scan committed (a later one's too, maybe).
+        take_last(response)
     }
 
     /// Removes a box while packing.
@@ -1112,6 +1198,7 @@ mod tests {
                 "supplier",
                 None,
                 &one_box("MUG-1", 3),
+                false,
                 1,
                 &supplier,
                 now(),
@@ -1169,6 +1256,7 @@ mod tests {
                 "supplier",
                 None,
                 &one_box("MUG-1", 3),
+                false,
                 version,
                 &supplier,
                 now(),
@@ -1181,6 +1269,7 @@ mod tests {
                 "supplier",
                 None,
                 &one_box("CUP-2", 2),
+                false,
                 version,
                 &supplier,
                 now(),
@@ -1195,6 +1284,7 @@ mod tests {
             "supplier",
             None,
             &one_box("CUP-2", 2),
+            false,
             version + 1,
             &supplier,
             now(),
@@ -1232,6 +1322,7 @@ mod tests {
                 "supplier",
                 Some(&first),
                 &one_box("MUG-1", 3),
+                false,
                 v + 1,
                 &supplier,
                 now(),
@@ -1365,6 +1456,7 @@ mod tests {
             "supplier",
             None,
             &one_box("MUG-1", 3),
+            false,
             1,
             &supplier,
             now(),
@@ -1399,6 +1491,164 @@ mod tests {
             .await
             .expect("list")
             .is_empty());
+    }
+
+    /// Scans from several packers at once, and a box saved at the same moment: never
+    /// more units of a SKU packed (in boxes and in the open box) than ordered.
+    /// The refusal a storage call ended with, if it was refused.
+    fn refused<T>(result: Result<T, DbError>) -> Option<Refusal> {
+        match result {
+            Err(DbError::Refused(refusal)) => Some(refusal),
+            _ => None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_scans_and_a_box_save_never_pack_more_than_ordered() {
+        for _ in 0..6 {
+            let db = setup().await;
+            let (seller, supplier) = (actor("ann"), actor("wang"));
+            let id = db
+                .create_shipment("seller", &shipment(), &seller, now())
+                .await
+                .expect("create");
+            db.share_shipment(&id, "seller", "supplier", "", 0, &seller, &[], now())
+                .await
+                .expect("share");
+            // MUG-1: 3 ordered. Six scans race a box of 2 of them.
+            let mut tasks = Vec::new();
+            for _ in 0..6 {
+                let (db, id) = (db.clone(), id.clone());
+                tasks.push(tokio::spawn(async move {
+                    db.scan_unit(&id, "supplier", "MUG-1", now())
+                        .await
+                        .map(|_| ())
+                }));
+            }
+            let boxed = {
+                let (db, id, supplier) = (db.clone(), id.clone(), supplier.clone());
+                tokio::spawn(async move {
+                    let b = one_box("MUG-1", 2);
+                    db.save_box(&id, "supplier", None, &b, false, 1, &supplier, now())
+                        .await
+                })
+            };
+            let mut scanned = 0;
+            for task in tasks {
+                match task.await.expect("task") {
+                    Ok(()) => scanned += 1,
+                    Err(DbError::Refused(Refusal::NothingLeft)) => {}
+                    Err(e) => panic!("unexpected: {e:?}"),
+                }
+            }
+            let detail = db
+                .shipment_for(&id, "supplier")
+                .await
+                .expect("read")
+                .expect("the supplier's");
+            let in_boxes: i64 = detail.boxes.iter().map(|b| b.contents[0].quantity).sum();
+            let open: i64 = detail.open_box.iter().map(|l| l.quantity).sum();
+            assert_eq!(open, scanned);
+            match boxed.await.expect("task") {
+                // The box went in with at most one scan before it: 1 left to scan.
+                Ok(_) => assert_eq!((in_boxes, open), (2, 1)),
+                // Two scans came first: the box would make 4 of 3, refused.
+                Err(DbError::Refused(Refusal::NothingLeft)) => {
+                    assert_eq!((in_boxes, open), (0, 3))
+                }
+                Err(e) => panic!("unexpected: {e:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_open_box_closes_into_a_box_only_as_it_was_read() {
+        let db = setup().await;
+        let (seller, supplier) = (actor("ann"), actor("wang"));
+        let id = db
+            .create_shipment("seller", &shipment(), &seller, now())
+            .await
+            .expect("create");
+        db.share_shipment(&id, "seller", "supplier", "", 0, &seller, &[], now())
+            .await
+            .expect("share");
+        for sku in ["MUG-1", "CUP-2", "MUG-1"] {
+            db.scan_unit(&id, "supplier", sku, now())
+                .await
+                .expect("scan");
+        }
+        let open = db
+            .scan_unit(&id, "supplier", "CUP-2", now())
+            .await
+            .expect("scan");
+        let counts: Vec<(&str, i64)> = open.iter().map(|l| (l.sku.as_str(), l.quantity)).collect();
+        assert_eq!(
+            counts,
+            [("MUG-1", 2), ("CUP-2", 2)],
+            "in first-scanned order"
+        );
+        assert_eq!(
+            refused(db.scan_unit(&id, "supplier", "CUP-2", now()).await),
+            Some(Refusal::NothingLeft)
+        );
+        // Only the supplier scans.
+        assert_eq!(
+            refused(db.scan_unit(&id, "seller", "MUG-1", now()).await),
+            Some(Refusal::NotFound)
+        );
+        // Closing it as read: one unit short of what it holds is refused, as it is
+        // goes through and empties it.
+        let base = one_box("MUG-1", 2);
+        let version = db
+            .shipment_for(&id, "supplier")
+            .await
+            .expect("read")
+            .expect("mine")
+            .shipment
+            .version;
+        let closed = |q: i64| {
+            let mut b = base.clone();
+            b.contents.push(BoxItem {
+                sku: "CUP-2".into(),
+                quantity: q,
+                expiry: None,
+            });
+            b
+        };
+        assert_eq!(
+            refused(
+                db.save_box(
+                    &id,
+                    "supplier",
+                    None,
+                    &closed(1),
+                    true,
+                    version,
+                    &supplier,
+                    now()
+                )
+                .await
+            ),
+            Some(Refusal::Stale)
+        );
+        let new = closed(2);
+        db.save_box(&id, "supplier", None, &new, true, version, &supplier, now())
+            .await
+            .expect("closed");
+        let detail = db
+            .shipment_for(&id, "supplier")
+            .await
+            .expect("read")
+            .expect("mine");
+        assert_eq!(detail.boxes.len(), 1);
+        assert!(detail.open_box.is_empty());
+        assert_eq!(detail.shipment.status, "packing");
+        // Both cups are in the closed box now: no more to scan; a mug is left.
+        assert!(db.scan_unit(&id, "supplier", "MUG-1", now()).await.is_ok());
+        assert_eq!(
+            refused(db.scan_unit(&id, "supplier", "CUP-2", now()).await),
+            Some(Refusal::NothingLeft)
+        );
     }
 
     /// The storage alone (no earlier read by the app) keeps a shipment from staying
@@ -1465,6 +1715,7 @@ mod tests {
             "supplier",
             None,
             &one_box("MUG-1", 3),
+            false,
             1,
             &supplier,
             now(),

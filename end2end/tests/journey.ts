@@ -1,6 +1,6 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { expectAccessible, open, signUpVerified, uniqueEmail, waitForEmail } from './support';
+import { connect, expectAccessible, open, signUpVerified, uniqueEmail, waitForEmail } from './support';
 
 /** Waits, polling every frame, until the seller's page shows `text` in the status badge; returns when it did. */
 async function statusBecomes(page: Page, text: string): Promise<number> {
@@ -29,16 +29,7 @@ export async function shipmentJourney(browser: Browser, bases: { seller: string;
   await signUpVerified(supplier, { kind: 'supplier', company: 'Shenzhen Goods', name: 'Li Wei', email: supplierEmail });
 
   // Connect: the seller invites the supplier's existing account, which accepts.
-  await open(seller, '/settings/user-permissions');
-  const section = seller.getByRole('region', { name: 'Supply Chain Connect Permissions' });
-  await section.getByLabel('Company name').fill('Shenzhen Goods');
-  await section.getByLabel('Contact name').fill('Li Wei');
-  await section.getByLabel('Email address').fill(supplierEmail);
-  await section.getByRole('button', { name: 'Send invitation' }).click();
-  await expect(section.getByText('Invitation sent.')).toBeVisible();
-  await open(supplier, '/settings/user-permissions');
-  await supplier.getByRole('button', { name: 'Accept' }).click();
-  await expect(supplier.getByText('Acme Trading', { exact: true })).toBeVisible();
+  await connect(seller, supplier, { company: 'Shenzhen Goods', name: 'Li Wei', email: supplierEmail }, 'Acme Trading');
 
   // The seller creates a shipment: one row typed, one line pasted.
   await open(seller, '/shipments');

@@ -68,3 +68,20 @@ export async function signUpVerified(
   await page.getByRole('button', { name: 'Verify email address' }).click();
   await expect(page.getByText('Your email address is verified.')).toBeVisible();
 }
+
+/**
+ * Connects two signed-in companies as a user would: the seller invites the supplier's
+ * existing account in Settings › User Permissions, and the supplier accepts there.
+ */
+export async function connect(seller: Page, supplier: Page, to: { company: string; name: string; email: string }, from: string) {
+  await open(seller, '/settings/user-permissions');
+  const section = seller.getByRole('region', { name: 'Supply Chain Connect Permissions' });
+  await section.getByLabel('Company name').fill(to.company);
+  await section.getByLabel('Contact name').fill(to.name);
+  await section.getByLabel('Email address').fill(to.email);
+  await section.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(section.getByText('Invitation sent.')).toBeVisible();
+  await open(supplier, '/settings/user-permissions');
+  await supplier.getByRole('button', { name: 'Accept' }).click();
+  await expect(supplier.getByText(from, { exact: true })).toBeVisible();
+}

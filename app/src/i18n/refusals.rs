@@ -31,5 +31,7 @@ pub fn text(lang: Lang, refusal: Refusal) -> &'static str {
         (Zh, Stale) => "此货件刚刚被修改(在其他标签页或由其他人)。页面已显示最新内容,请检查后重新保存。",
         (En, EmailNotVerified) => "Verify your email address first: follow the link we emailed you.",
         (Zh, EmailNotVerified) => "请先验证您的电子邮件地址:打开我们发给您的邮件中的链接。",
+        (En, NothingLeft) => "That is more units of this item than are left to pack: nothing was added. The page shows what is left.",
+        (Zh, NothingLeft) => "超出了该商品剩余待装箱的件数:未添加任何内容。页面显示了剩余件数。",
     }
 }

@@ -137,6 +137,14 @@ impl Ctx {
         self.response.append_header(name, value);
     }
 
+    /// Sends a plain form post (before the wasm loads) to `path` after success; the
+    /// wasm client stays where it is, updating the page in place.
+    pub fn redirect_form_post(&self, path: &str) {
+        if accepts_html(&self.parts) {
+            self.redirect(path);
+        }
+    }
+
     /// Sends the browser to `path` after success: a plain form post follows a 302; the
     /// wasm client is told through the server-function redirect header and navigates
     /// without reloading.

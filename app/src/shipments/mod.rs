@@ -266,6 +266,8 @@ pub struct ShipmentView {
     /// is refused, so two tabs never overwrite each other.
     pub version: i64,
     pub boxes: Vec<BoxView>,
+    /// The box being filled by scanning: units of each SKU, in first-scanned order.
+    pub open_box: Vec<(String, u32)>,
     pub timeline: Vec<TimelineEntry>,
     /// For the seller's Share Shipment choice: its connected suppliers.
     pub suppliers: Vec<Party>,
@@ -280,6 +282,46 @@ impl ShipmentView {
     pub fn unboxed_units(&self) -> u32 {
         self.items.iter().map(|i| i.unboxed).sum()
     }
+
+    /// The item a scanner (or a person) typed `code` for: its FNSKU or ASIN, its UPC or
+    /// EAN (a UPC-A read as 13 digits with a leading 0 too), or its SKU; letters in
+    /// any case, spaces and hyphens of a printed code ignored for the barcodes.
+    pub fn item_scanned(&self, code: &str) -> Option<&ItemView> {
+        let code = code.trim();
+        let compact: String = code
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let same_upc = |upc: &str| {
+            upc == compact
+                || (compact.len() == 13 && compact.strip_prefix('0') == Some(upc))
+                || (upc.len() == 13 && upc.strip_prefix('0') == Some(compact.as_str()))
+        };
+        let by = |matches: &dyn Fn(&ItemView) -> bool| self.items.iter().find(|i| matches(i));
+        (!compact.is_empty()).then_some(())?;
+        by(&|i| i.fnsku.as_deref() == Some(compact.as_str()))
+            .or_else(|| by(&|i| i.upc.as_deref().is_some_and(same_upc)))
+            .or_else(|| by(&|i| i.sku.eq_ignore_ascii_case(code)))
+    }
+
+    /// Units of `sku` in the box being filled by scanning.
+    pub fn in_open_box(&self, sku: &str) -> u32 {
+        self.open_box
+            .iter()
+            .find(|(s, _)| s == sku)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+/// What a scan did: the item it added a unit of, what the open box holds now, and how
+/// many units of the item are left to pack after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scanned {
+    pub sku: String,
+    pub name: String,
+    pub open_box: Vec<(String, u32)>,
+    pub left: u32,
 }
 
 /// One row of the item table as typed in the form; blank rows are skipped. A field
@@ -423,12 +465,35 @@ pub async fn cancel_shipment(id: String) -> Result<(), AppError> {
     .await
 }
 
-/// Adds a box (`box_id` empty) or changes one, based on `version`.
+/// Adds one unit of the item whose FNSKU, UPC or SKU was scanned to the box being
+/// filled by scanning. A plain form post (before the wasm loads) comes back to the
+/// page with `?scanned=` naming the item.
+#[server(endpoint = "shipments/scan")]
+pub async fn scan_unit(id: String, code: String) -> Result<Scanned, AppError> {
+    use crate::server::boundary;
+    boundary("shipments.scan", |cx| async move {
+        let me = cx.require_user().await?;
+        let scanned = ssr::scan_unit(&cx, me, &id, &code).await?;
+        cx.redirect_form_post(&format!(
+            "/shipments/{}?scanned={}#scan",
+            id.trim(),
+            crate::text::encode_query_value(&scanned.sku)
+        ));
+        Ok(scanned)
+    })
+    .await
+}
+
+/// Adds a box (`box_id` empty) or changes one, based on `version`; answers the
+/// shipment's version after it, on which the next box can be saved at once.
+/// `from_scan`: the new box is the one filled by scanning (its contents as the page
+/// read them; only the expiry dates come from the form).
 #[server(endpoint = "shipments/save_box")]
 pub async fn save_box(
     id: String,
     version: String,
     #[server(default)] box_id: String,
+    #[server(default)] from_scan: String,
     #[server(default)] contents: Vec<BoxLineInput>,
     weight: String,
     weight_unit: String,
@@ -436,22 +501,28 @@ pub async fn save_box(
     width: String,
     height: String,
     length_unit: String,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     use crate::server::boundary;
     boundary("shipments.save_box", |cx| async move {
         let me = cx.require_user().await?;
         let input = ssr::BoxForm {
             box_id: &box_id,
+            from_scan: !from_scan.is_empty(),
             contents: &contents,
             weight: &weight,
             weight_unit: &weight_unit,
             sides: [&length, &width, &height],
             length_unit: &length_unit,
         };
-        ssr::save_box(&cx, me, &id, &version, &input).await?;
-        // Back to the page without `?box=`: the form adds the next box.
-        cx.redirect(&format!("/shipments/{}", id.trim()));
-        Ok(())
+        let saved = ssr::save_box(&cx, me, &id, &version, &input).await?;
+        // Back to the page without `?box=`: the form adds the next box (or, after
+        // closing the scanned box, the next scan).
+        if input.from_scan {
+            cx.redirect(&format!("/shipments/{}?scan=1#scan", id.trim()));
+        } else {
+            cx.redirect(&format!("/shipments/{}", id.trim()));
+        }
+        Ok(saved)
     })
     .await
 }

@@ -30,6 +30,16 @@ struct Actions {
     shipping: ServerAction<SaveShipping>,
     reopen: ServerAction<ReopenPacking>,
     shipped: ServerAction<MarkShipped>,
+    /// Scans change only the open box, which the scan panel shows from each answer:
+    /// the page is not fetched again (and its inputs not rebuilt) between scans.
+    scan: ServerAction<ScanUnit>,
+    /// Whether Scan to pack is open; kept here so refreshing the page keeps it.
+    scanning: RwSignal<bool>,
+    /// What was typed into the new-box form, by field name, and the field being typed
+    /// in: a refresh of the page (the previous box saved, a live change) rebuilds the
+    /// form with them, so a fast packer loses nothing.
+    draft: RwSignal<Vec<(String, String)>>,
+    draft_focus: RwSignal<Option<String>>,
 }
 
 impl Actions {
@@ -44,6 +54,22 @@ impl Actions {
             shipping: ServerAction::new(),
             reopen: ServerAction::new(),
             shipped: ServerAction::new(),
+            scan: ServerAction::new(),
+            scanning: RwSignal::new(false),
+            draft: RwSignal::new(Vec::new()),
+            draft_focus: RwSignal::new(None),
+        }
+    }
+
+    /// The version a box form saves on: the page's, or the one the box saved last left
+    /// (newer until the page has refreshed), so the next box is never refused as stale.
+    fn box_version(self, page: i64) -> impl Fn() -> String + Send + Sync + 'static {
+        move || {
+            match self.save_box.value().get() {
+                Some(Ok(saved)) if saved > page => saved,
+                _ => page,
+            }
+            .to_string()
         }
     }
 
@@ -54,12 +80,21 @@ impl Actions {
             (true, Box::new(move || self.share.value().get())),
             (true, Box::new(move || self.stop.value().get())),
             (true, Box::new(move || self.cancel.value().get())),
-            (false, Box::new(move || self.save_box.value().get())),
+            (
+                false,
+                Box::new(move || self.save_box.value().get().map(|r| r.map(|_| ()))),
+            ),
             (true, Box::new(move || self.delete_box.value().get())),
             (true, Box::new(move || self.shipping.value().get())),
             (true, Box::new(move || self.reopen.value().get())),
             (true, Box::new(move || self.shipped.value().get())),
         ];
+        // Once the open box is closed, the last scan's answer is done with.
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = self.save_box.value().get() {
+                self.scan.value().set(None);
+            }
+        });
         for (to_alert, outcome) in outcomes {
             Effect::new(move |_| match outcome() {
                 Some(Ok(())) => {
@@ -574,7 +609,7 @@ fn SupplierPanel(s: ShipmentView, actions: Actions) -> impl IntoView {
                     let editing = query
                         .with(|q| q.get("box"))
                         .and_then(|b| s.boxes.iter().find(|x| x.id == b).cloned());
-                    view! { <BoxForm s=s.clone() editing save=actions.save_box/> }
+                    view! { <BoxForm s=s.clone() editing actions/> }
                 }
             };
             let all_boxed = !s.boxes.is_empty() && s.unboxed_units() == 0;
@@ -586,6 +621,7 @@ fn SupplierPanel(s: ShipmentView, actions: Actions) -> impl IntoView {
                         ("boxes", s.boxes.len().to_string()),
                         ("unboxed", s.unboxed_units().to_string()),
                     ])}</p>
+                    <ScanToPack s=s.clone() actions/>
                     <BoxTable s=s.clone() editable=Some(actions)/>
                     {form}
                 </section>
@@ -629,12 +665,26 @@ struct BoxRow {
 }
 
 #[component]
-fn BoxForm(
-    s: ShipmentView,
-    editing: Option<BoxView>,
-    save: ServerAction<SaveBox>,
-) -> impl IntoView {
+fn BoxForm(s: ShipmentView, editing: Option<BoxView>, actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
+    let save = actions.save_box;
+    let new_box = editing.is_none();
+    // Once a new box is saved its form empties at once, so the next box is typed into
+    // a clean form even before the page has refreshed (and what is typed is kept).
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |seen: Option<usize>| {
+        let now = save.version().get();
+        if new_box && seen.is_some_and(|seen| seen != now) {
+            if let (Some(Ok(_)), Some(form)) = (save.value().get_untracked(), form.get_untracked())
+            {
+                form.reset();
+                // What was typed since the save was sent is the next box's.
+                #[cfg(feature = "hydrate")]
+                restore_drafts(&form, &actions.draft.get_untracked(), None);
+            }
+        }
+        now
+    });
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let heading = match &editing {
         Some(b) => i18n.tf(Msg::EditBoxTitle, vec![("n", b.number.to_string())]),
@@ -698,9 +748,10 @@ fn BoxForm(
         <div class="subcard">
             <h3>{heading}</h3>
             <ErrorAlert error/>
-            <ActionForm action=save>
+            <Drafted actions keep=new_box clears="box:">
+            <ActionForm action=save node_ref=form>
                 <input type="hidden" name="id" value=s.id.clone()/>
-                <input type="hidden" name="version" value=s.version.to_string()/>
+                <input type="hidden" name="version" value=actions.box_version(s.version)/>
                 <input type="hidden" name="box_id" value=box_id/>
                 <table class="box-contents">
                     <thead>
@@ -715,6 +766,7 @@ fn BoxForm(
                         {rows.into_iter().enumerate().map(|(n, row)| {
                             let input_id = format!("box-qty-{n}");
                             let BoxRow { sku, name, unboxed, mine, expiry } = row;
+                            let sku_key = sku.clone();
                             let label = if name.is_empty() { sku.clone() } else { format!("{sku} ({name})") };
                             let date_label = i18n.tf(Msg::ExpiryDateOf, vec![("sku", sku.clone())]);
                             view! {
@@ -723,11 +775,12 @@ fn BoxForm(
                                         <input type="hidden" name=format!("contents[{n}][sku]") value=sku/></td>
                                     <td class="num">{unboxed}</td>
                                     <td><input id=input_id name=format!("contents[{n}][quantity]") inputmode="numeric"
-                                        size="6" autocomplete="off" value=mine.map(|m| m.to_string()).unwrap_or_default()/></td>
+                                        size="6" autocomplete="off" value=mine.map(|m| m.to_string()).unwrap_or_default()
+                                        data-draft=format!("box:qty:{sku_key}")/></td>
                                     {any_expiry.then(|| view! {
                                         <td>{expiry.map(|date| view! {
                                             <input type="date" name=format!("contents[{n}][expiry]") value=date
-                                                aria-label=date_label/>
+                                                aria-label=date_label data-draft=format!("box:exp:{sku_key}")/>
                                         })}</td>
                                     })}
                                 </tr>
@@ -735,38 +788,61 @@ fn BoxForm(
                         }).collect_view()}
                     </tbody>
                 </table>
-                <div class="grid measures">
-                    <div>
-                        <label for="box-weight">{i18n.t(Msg::FieldWeight)}</label>
-                        <span class="with-unit">
-                            <input id="box-weight" name="weight" inputmode="decimal" required size="7" value=weight autocomplete="off"/>
-                            <select name="weight_unit" aria-label=i18n.t(Msg::FieldWeightUnit)>
-                                <option value="kg" selected=!lb>"kg"</option>
-                                <option value="lb" selected=lb>"lb"</option>
-                            </select>
-                        </span>
-                    </div>
-                    <div>
-                        <span class="label" id="sides-label">{i18n.t(Msg::FieldSides)}</span>
-                        <span class="with-unit" role="group" aria-labelledby="sides-label">
-                            <input name="length" inputmode="decimal" required size="5" value=length aria-label=i18n.t(Msg::FieldLength) autocomplete="off"/>
-                            " × "
-                            <input name="width" inputmode="decimal" required size="5" value=width aria-label=i18n.t(Msg::FieldWidth) autocomplete="off"/>
-                            " × "
-                            <input name="height" inputmode="decimal" required size="5" value=height aria-label=i18n.t(Msg::FieldHeight) autocomplete="off"/>
-                            <select name="length_unit" aria-label=i18n.t(Msg::FieldLengthUnit)>
-                                <option value="cm" selected=!inches>"cm"</option>
-                                <option value="in" selected=inches>"in"</option>
-                            </select>
-                        </span>
-                    </div>
-                </div>
-                <p class="help">{i18n.t(Msg::BoxLimitsHelp)}</p>
+                <Measures prefix="box" weight sides=[length, width, height] lb inches/>
                 <SubmitButton label=Msg::SaveBox pending=save.pending()/>
             </ActionForm>
+            </Drafted>
         </div>
     }
     .into_any()
+}
+
+/// A box's weight and sides with their units, and the limits they must keep; `prefix`
+/// keeps the ids of two such forms on one page apart.
+#[component]
+fn Measures(
+    prefix: &'static str,
+    weight: String,
+    sides: [String; 3],
+    lb: bool,
+    inches: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let [length, width, height] = sides;
+    let (weight_id, sides_id) = (format!("{prefix}-weight"), format!("{prefix}-sides-label"));
+    view! {
+        <div class="grid measures">
+            <div>
+                <label for=weight_id.clone()>{i18n.t(Msg::FieldWeight)}</label>
+                <span class="with-unit">
+                    <input id=weight_id name="weight" inputmode="decimal" required size="7" value=weight autocomplete="off"
+                        data-draft=format!("{prefix}:weight")/>
+                    <select name="weight_unit" aria-label=i18n.t(Msg::FieldWeightUnit) data-draft=format!("{prefix}:weight_unit")>
+                        <option value="kg" selected=!lb>"kg"</option>
+                        <option value="lb" selected=lb>"lb"</option>
+                    </select>
+                </span>
+            </div>
+            <div>
+                <span class="label" id=sides_id.clone()>{i18n.t(Msg::FieldSides)}</span>
+                <span class="with-unit" role="group" aria-labelledby=sides_id>
+                    <input name="length" inputmode="decimal" required size="5" value=length aria-label=i18n.t(Msg::FieldLength) autocomplete="off"
+                        data-draft=format!("{prefix}:length")/>
+                    " × "
+                    <input name="width" inputmode="decimal" required size="5" value=width aria-label=i18n.t(Msg::FieldWidth) autocomplete="off"
+                        data-draft=format!("{prefix}:width")/>
+                    " × "
+                    <input name="height" inputmode="decimal" required size="5" value=height aria-label=i18n.t(Msg::FieldHeight) autocomplete="off"
+                        data-draft=format!("{prefix}:height")/>
+                    <select name="length_unit" aria-label=i18n.t(Msg::FieldLengthUnit) data-draft=format!("{prefix}:length_unit")>
+                        <option value="cm" selected=!inches>"cm"</option>
+                        <option value="in" selected=inches>"in"</option>
+                    </select>
+                </span>
+            </div>
+        </div>
+        <p class="help">{i18n.t(Msg::BoxLimitsHelp)}</p>
+    }
 }
 
 #[component]
@@ -841,5 +917,304 @@ fn TrackingForm(s: ShipmentView, shipped: ServerAction<MarkShipped>) -> impl Int
             <div class="grid">{fields}</div>
             <SubmitButton label=Msg::MarkShipped pending=shipped.pending()/>
         </ActionForm>
+    }
+}
+
+/// Keeps what is typed inside it across a refresh of the page: each field's value (by
+/// its `data-draft` key, else its name) and which field has focus go to the
+/// page-level draft as they change, and a rebuilt form takes them back. What the
+/// page wrote in a field it rebuilt wins only where nothing was typed.
+#[component]
+fn Drafted(
+    actions: Actions,
+    /// Off: a plain wrapper (changing an existing box keeps no draft).
+    #[prop(default = true)]
+    keep: bool,
+    /// The draft keys its fields have (they start with this): a submitted form's are
+    /// dropped, so only what is typed after it (for the next box) is kept.
+    clears: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let (draft, focus) = (actions.draft, actions.draft_focus);
+    let submitted = move |_: leptos::ev::SubmitEvent| {
+        draft.update(|d| d.retain(|(k, _)| !k.starts_with(clears)));
+    };
+    let holder = NodeRef::<leptos::html::Div>::new();
+    let remember = move |ev: leptos::ev::Event| {
+        if !keep {
+            return;
+        }
+        if let Some((key, value)) = draft_field(ev.target()) {
+            draft.update(|d| {
+                d.retain(|(k, _)| *k != key);
+                d.push((key, value));
+            });
+        }
+    };
+    let focused = move |ev: leptos::ev::FocusEvent| {
+        if !keep {
+            return;
+        }
+        if let Some((key, _)) = draft_field(ev.target()) {
+            focus.set(Some(key));
+        }
+    };
+    // Focus that moves elsewhere on the page is let go; a field taken away by a
+    // rebuild (no next target) keeps it, to be given back.
+    let unfocused = move |ev: leptos::ev::FocusEvent| {
+        if ev.related_target().is_some() {
+            focus.set(None);
+        }
+    };
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(holder) = holder.get().filter(|_| keep) {
+            restore_drafts(&holder, &draft.get_untracked(), focus.get_untracked());
+        }
+    });
+    view! {
+        <div node_ref=holder on:input=remember on:change=remember on:focusin=focused on:focusout=unfocused
+            on:submit=submitted>
+            {children()}
+        </div>
+    }
+}
+
+/// The draft key and value of a form field an event came from.
+fn draft_field(target: Option<web_sys::EventTarget>) -> Option<(String, String)> {
+    use wasm_bindgen::JsCast;
+    let el: web_sys::Element = target?.dyn_into().ok()?;
+    let key = el
+        .get_attribute("data-draft")
+        .or_else(|| el.get_attribute("name"))?;
+    let value = if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.value()
+    } else {
+        el.dyn_ref::<web_sys::HtmlSelectElement>()?.value()
+    };
+    Some((key, value))
+}
+
+/// Puts the drafted values back into the fields under `holder`, and the focus.
+#[cfg(feature = "hydrate")]
+fn restore_drafts(holder: &web_sys::Element, draft: &[(String, String)], focus: Option<String>) {
+    use wasm_bindgen::JsCast;
+    let find = |key: &str| {
+        let by_key = holder
+            .query_selector(&format!("[data-draft=\"{key}\"]"))
+            .ok()
+            .flatten();
+        by_key.or_else(|| {
+            holder
+                .query_selector(&format!("[name=\"{key}\"]"))
+                .ok()
+                .flatten()
+        })
+    };
+    for (key, value) in draft {
+        match find(key) {
+            Some(el) => {
+                if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+                    input.set_value(value);
+                } else if let Some(select) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+                    select.set_value(value);
+                }
+            }
+            None => continue,
+        }
+    }
+    if let Some(el) = focus.as_deref().and_then(find) {
+        if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+            let _ = input.focus();
+            let end = input.value().len() as u32;
+            let _ = input.set_selection_range(end, end);
+        } else if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// Scan to pack: a field that keeps focus, where a USB or Bluetooth scanner types an
+/// FNSKU, UPC or SKU and Enter; each scan adds one unit to the open box (saved as it
+/// fills, so a reload keeps it), confirmed beside the field, or refused loudly adding
+/// nothing. Close box asks for the weight and sides (and the expiry date of what
+/// expires). Before the wasm loads, each scan is a plain form post.
+#[component]
+fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let scan = actions.scan;
+    let code = NodeRef::<leptos::html::Input>::new();
+    let id = s.id.clone();
+    let scanned_query = query.with_untracked(|q| q.get("scanned"));
+    if !actions.scanning.get_untracked()
+        && (scanned_query.is_some()
+            || !s.open_box.is_empty()
+            || query.with_untracked(|q| q.get("scan").is_some()))
+    {
+        actions.scanning.set(true);
+    }
+    // What the open box holds: as the page read it, then as each scan answers (a
+    // refused scan changes nothing).
+    let open_box = RwSignal::new(s.open_box.clone());
+    Effect::new(move |seen: Option<usize>| {
+        let now = scan.version().get();
+        if seen.is_some_and(|seen| seen != now) {
+            if let Some(Ok(scanned)) = scan.value().get_untracked() {
+                open_box.set(scanned.open_box);
+            }
+        }
+        now
+    });
+    let items = StoredValue::new(s.items.clone());
+    // Units of `sku` left to pack outside the open box.
+    let left = move |sku: &str, open: &[(String, u32)]| {
+        let unboxed =
+            items.with_value(|items| items.iter().find(|i| i.sku == sku).map_or(0, |i| i.unboxed));
+        unboxed.saturating_sub(open.iter().find(|(s, _)| s == sku).map_or(0, |(_, n)| *n))
+    };
+    let added = move || -> Option<String> {
+        let (sku, open) = match scan.value().get() {
+            Some(Ok(scanned)) => (scanned.sku, scanned.open_box),
+            Some(Err(_)) => return None,
+            None => (scanned_query.clone()?, open_box.get()),
+        };
+        let n = open.iter().find(|(s, _)| *s == sku).map_or(0, |(_, n)| *n);
+        let name = items
+            .with_value(|items| items.iter().find(|i| i.sku == sku).map(|i| i.name.clone()))?;
+        let item = if name.is_empty() {
+            sku.clone()
+        } else {
+            format!("{sku} ({name})")
+        };
+        Some(i18n.tf(
+            Msg::ScanAdded,
+            vec![
+                ("item", item),
+                ("n", n.to_string()),
+                ("left", left(&sku, &open).to_string()),
+            ],
+        )())
+    };
+    let error = form_error(move || scan.value().get());
+    let on_submit = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(input) = code.get() else { return };
+            let value = input.value();
+            // Cleared before the answer comes: the next scan may already be typing.
+            input.set_value("");
+            actions
+                .draft
+                .update(|d| d.retain(|(k, _)| k != "scan-code"));
+            if !value.trim().is_empty() {
+                scan.dispatch(ScanUnit {
+                    id: id.clone(),
+                    code: value,
+                });
+            }
+        }
+    };
+    let on_toggle = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let open = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+            .is_some_and(|d| d.open());
+        actions.scanning.set(open);
+        if open {
+            if let Some(input) = code.get() {
+                let _ = input.focus();
+            }
+        }
+    };
+    let expiring = StoredValue::new(
+        s.items
+            .iter()
+            .filter(|i| i.expires)
+            .map(|i| i.sku.clone())
+            .collect::<Vec<_>>(),
+    );
+    // While scanning, the scan field has the focus whenever nothing else was being
+    // typed in (the page just rebuilt after a box was closed, say).
+    Effect::new(move |_| {
+        if actions.scanning.get_untracked() && actions.draft_focus.get_untracked().is_none() {
+            if let Some(input) = code.get() {
+                let _ = input.focus();
+            }
+        }
+    });
+    let scan_url = <ScanUnit as leptos::server_fn::ServerFn>::url();
+    let (scan_id, close_id) = (id.clone(), StoredValue::new(id));
+    let version = s.version;
+    view! {
+        <details class="subcard scan" id="scan" open=actions.scanning.get_untracked() on:toggle=on_toggle>
+            <summary><h3>{i18n.t(Msg::ScanToPack)}</h3></summary>
+            <p class="muted">{i18n.t(Msg::ScanIntro)}</p>
+            <Drafted actions clears="scan-code">
+                <form method="post" action=scan_url class="inline-form" on:submit=on_submit>
+                    <input type="hidden" name="id" value=scan_id/>
+                    <label for="scan-code">{i18n.t(Msg::FieldScan)}</label>
+                    <input id="scan-code" name="code" node_ref=code autocomplete="off" autocapitalize="off"
+                        spellcheck="false" class="mono" autofocus=actions.scanning.get_untracked()
+                        data-draft="scan-code" maxlength="60"/>
+                    <button type="submit" class="button">{i18n.t(Msg::ScanAdd)}</button>
+                </form>
+            </Drafted>
+            <div role="status" aria-live="polite" data-testid="scan-added">
+                {move || added().map(|text| view! { <p class="alert alert-ok">{text}</p> })}
+            </div>
+            <div class="scan-refused">
+                <ErrorAlert error/>
+            </div>
+            <h4>{i18n.t(Msg::OpenBoxTitle)}</h4>
+            {move || {
+                let open = open_box.get();
+                if open.is_empty() {
+                    return view! { <p class="muted" data-testid="open-box">{i18n.t(Msg::OpenBoxEmpty)}</p> }.into_any();
+                }
+                view! {
+                    <table data-testid="open-box">
+                        <thead><tr>
+                            <th scope="col">"SKU"</th>
+                            <th scope="col" class="num">{i18n.t(Msg::ColumnInThisBox)}</th>
+                            <th scope="col" class="num">{i18n.t(Msg::ColumnLeftToPack)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {open.iter().map(|(sku, n)| view! {
+                                <tr><td class="mono">{sku.clone()}</td><td class="num">{*n}</td><td class="num">{left(sku, &open)}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+            // Closing is asked for once something is in the box.
+            <Show when=move || open_box.with(|open| !open.is_empty())>
+            <Drafted actions clears="scan:">
+                <ActionForm action=actions.save_box>
+                    <input type="hidden" name="id" value=close_id.get_value()/>
+                    <input type="hidden" name="version" value=actions.box_version(version)/>
+                    <input type="hidden" name="from_scan" value="1"/>
+                    {move || open_box.get().into_iter().enumerate()
+                        .filter(|(_, (sku, _))| expiring.with_value(|e| e.contains(sku)))
+                        .map(|(n, (sku, units))| {
+                            let (input_id, label) = (format!("scan-exp-{n}"), i18n.tf(Msg::ExpiryDateOf, vec![("sku", sku.clone())]));
+                            view! {
+                                <div>
+                                    <input type="hidden" name=format!("contents[{n}][sku]") value=sku.clone()/>
+                                    <input type="hidden" name=format!("contents[{n}][quantity]") value=units.to_string()/>
+                                    <label for=input_id.clone()>{label}</label>
+                                    <input type="date" id=input_id name=format!("contents[{n}][expiry]") data-draft=format!("scan:exp:{sku}") required/>
+                                </div>
+                            }
+                        }).collect_view()}
+                    <Measures prefix="scan" weight=String::new() sides=Default::default() lb=false inches=false/>
+                    <SubmitButton label=Msg::CloseBox pending=actions.save_box.pending()/>
+                </ActionForm>
+            </Drafted>
+            </Show>
+        </details>
     }
 }

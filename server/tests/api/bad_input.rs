@@ -124,6 +124,7 @@ enum Case {
     StopSharing,
     Cancel,
     SaveBox,
+    Scan,
     DeleteBox,
     SaveShipping,
     Reopen,
@@ -131,7 +132,7 @@ enum Case {
 }
 
 impl Case {
-    const ALL: [Case; 31] = [
+    const ALL: [Case; 32] = [
         Case::SignUp,
         Case::SignIn,
         Case::VerifyEmail,
@@ -159,6 +160,7 @@ impl Case {
         Case::StopSharing,
         Case::Cancel,
         Case::SaveBox,
+        Case::Scan,
         Case::DeleteBox,
         Case::SaveShipping,
         Case::Reopen,
@@ -194,6 +196,7 @@ impl Case {
             Case::StopSharing => "shipments/stop_sharing",
             Case::Cancel => "shipments/cancel",
             Case::SaveBox => "shipments/save_box",
+            Case::Scan => "shipments/scan",
             Case::DeleteBox => "shipments/delete_box",
             Case::SaveShipping => "shipments/save_shipping",
             Case::Reopen => "shipments/reopen",
@@ -519,6 +522,13 @@ impl World {
                         f("height", "20", Strict),
                         f("length_unit", "cm", Strict),
                     ],
+                )
+            }
+            Case::Scan => {
+                let id = self.shared().await;
+                (
+                    self.supplier.clone(),
+                    vec![f("id", &id, Strict), f("code", "A-1", Code)],
                 )
             }
             Case::DeleteBox => {

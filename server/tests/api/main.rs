@@ -12,4 +12,5 @@ mod outbox;
 mod pages;
 mod password_reset;
 mod restart;
+mod scan;
 mod shipments;

@@ -382,8 +382,9 @@ async fn the_labels_pdf_has_one_page_per_box_and_the_shipment_id() {
         let bytes = response.bytes().await.unwrap();
         let doc = lopdf::Document::load_mem(&bytes).expect("a valid PDF");
         let pages = doc.get_pages();
-        assert_eq!(pages.len(), 2, "one page per box");
-        for (n, page_id) in pages.values().enumerate() {
+        // Each box's label, then its box-content label.
+        assert_eq!(pages.len(), 4, "two pages per box");
+        for (n, page_id) in pages.values().step_by(2).enumerate() {
             let content = String::from_utf8_lossy(&doc.get_page_content(*page_id)).into_owned();
             assert!(content.contains(&format!("Shipment {id}")), "page {n}");
             assert!(content.contains(&format!("Box {} of 2", n + 1)), "page {n}");

@@ -17,7 +17,7 @@ mod supplier;
 pub use labels::{box_label_id, labels, pack_list, unit_labels};
 pub use reads::{get, list};
 pub use seller::{cancel, save, share, stop_sharing};
-pub use supplier::{delete_box, mark_shipped, reopen, save_box, save_shipping};
+pub use supplier::{delete_box, mark_shipped, reopen, save_box, save_shipping, scan_unit};
 
 use db::sessions::SessionUser;
 use db::shipments::{Address as StoredAddress, Role, ShipmentDetail};
@@ -43,6 +43,8 @@ pub struct ShipmentForm<'a> {
 /// What the box form sends.
 pub struct BoxForm<'a> {
     pub box_id: &'a str,
+    /// The new box is the open box filled by scanning.
+    pub from_scan: bool,
     pub contents: &'a [BoxLineInput],
     pub weight: &'a str,
     pub weight_unit: &'a str,
@@ -165,6 +167,7 @@ pub(super) async fn to_view(
         role,
         shipment: s,
         boxes,
+        open_box,
         events,
     } = detail;
     let ordered: Vec<(String, u32)> = s
@@ -277,6 +280,10 @@ pub(super) async fn to_view(
         pro_number: s.pro_number.unwrap_or_default(),
         version: s.version,
         boxes,
+        open_box: open_box
+            .into_iter()
+            .map(|l| (l.sku, l.quantity as u32))
+            .collect(),
         timeline,
         suppliers,
         updated_at: s.updated_at,

@@ -30,7 +30,7 @@ pub async fn save_box(
     id: &str,
     version: &str,
     form: &BoxForm<'_>,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let state = &cx.state;
     let view = as_supplier(state, &me, id).await?;
     let version = version_of(version)?;
@@ -51,17 +51,27 @@ pub async fn save_box(
         .iter()
         .map(|i| (i.sku.clone(), i.quantity))
         .collect();
+    let from_scan = form.from_scan && editing.is_none();
+    // Units in the box being filled by scanning are packed already, unless this is it.
+    let scanning = if from_scan {
+        &[][..]
+    } else {
+        &view.open_box[..]
+    };
     let elsewhere: Vec<(String, u32)> = view
         .boxes
         .iter()
         .filter(|b| Some(b.id.as_str()) != editing)
         .flat_map(|b| b.contents.iter().cloned())
+        .chain(scanning.iter().cloned())
         .collect();
-    let lines: Vec<(String, String)> = form
-        .contents
-        .iter()
-        .map(|l| (l.sku.clone(), l.quantity.clone()))
-        .collect();
+    let lines: Vec<(String, String)> = if from_scan {
+        let open = view.open_box.iter();
+        open.map(|(sku, n)| (sku.clone(), n.to_string())).collect()
+    } else {
+        let typed = form.contents.iter();
+        typed.map(|l| (l.sku.clone(), l.quantity.clone())).collect()
+    };
     let contents = check_box_contents(&ordered, &elsewhere, &lines)?;
     let expiring: Vec<&str> = view
         .items
@@ -118,13 +128,58 @@ pub async fn save_box(
             &me.account_id,
             editing,
             &new,
+            from_scan,
             version,
             &actor(&me),
             cx.now(),
         )
         .await
         .map_err(db_error("saving a box failed"))?;
-    Ok(())
+    // The step's transaction moved the version it checked on by one.
+    Ok(version + 1)
+}
+
+/// Adds one unit of the item `code` names to the box being filled by scanning.
+pub async fn scan_unit(
+    cx: &Ctx,
+    me: SessionUser,
+    id: &str,
+    code: &str,
+) -> Result<super::Scanned, AppError> {
+    let state = &cx.state;
+    let view = as_supplier(state, &me, id).await?;
+    if !matches!(
+        view.status,
+        ShipmentStatus::Shared | ShipmentStatus::Packing
+    ) {
+        return Err(Refusal::WrongState.into());
+    }
+    let item = view
+        .item_scanned(code)
+        .ok_or(InputError::ScanNotInShipment)?;
+    // Checked here to answer at once; the transaction checks again.
+    if item.unboxed <= view.in_open_box(&item.sku) {
+        return Err(Refusal::NothingLeft.into());
+    }
+    let open = state
+        .db
+        .scan_unit(&view.id, &me.account_id, &item.sku, cx.now())
+        .await
+        .map_err(db_error("scanning a unit failed"))?;
+    let open_box: Vec<(String, u32)> = open
+        .into_iter()
+        .map(|l| (l.sku, l.quantity as u32))
+        .collect();
+    let now_in = open_box
+        .iter()
+        .find(|(s, _)| *s == item.sku)
+        .map_or(0, |(_, n)| *n);
+    Ok(super::Scanned {
+        sku: item.sku.clone(),
+        name: item.name.clone(),
+        left: item.unboxed.saturating_sub(now_in),
+        open_box,
+    })
 }
 
 pub async fn delete_box(cx: &Ctx, me: SessionUser, id: &str, box_id: &str) -> Result<(), AppError> {
