@@ -36,6 +36,7 @@ const FILES: &[(&str, &str)] = schema_files![
     "016_item_codes",
     "017_box_expiry",
     "018_open_box",
+    "019_fba_shipment_id",
 ];
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;

@@ -97,6 +97,9 @@ pub struct ShipmentRow {
     pub carrier: Option<String>,
     pub ship_date: Option<String>,
     pub pro_number: Option<String>,
+    /// The marketplace's id of the shipment (schema file 019 on).
+    #[surreal(default)]
+    pub fba_id: Option<String>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -455,8 +458,8 @@ pub(crate) fn unshare_on_removal() -> String {
 }
 
 /// What a shipment taken back from its supplier forgets of the supplier's work.
-const TAKEN_BACK: &str =
-    "supplier = NONE, mode = NONE, carrier = NONE, ship_date = NONE, pro_number = NONE";
+const TAKEN_BACK: &str = "supplier = NONE, mode = NONE, carrier = NONE, ship_date = NONE, \
+     pro_number = NONE, fba_id = NONE";
 
 /// What every step carries: which shipment, who, its detail, the emails it sends.
 struct StepCall<'a> {
@@ -577,8 +580,8 @@ mod body {
     IF $box = NONE OR $box.shipment != $s.id { THROW 'scc:not_found' };
     DELETE $box.id;";
 
-    pub const SAVE_SHIPPING: &str =
-        "UPDATE $s.id SET mode = $mode, carrier = $carrier, ship_date = $ship_date;";
+    pub const SAVE_SHIPPING: &str = "UPDATE $s.id SET mode = $mode, carrier = $carrier, \
+         ship_date = $ship_date, fba_id = $fba_id;";
 
     pub const REOPEN: &str = "UPDATE $s.id SET mode = NONE;";
 
@@ -631,7 +634,7 @@ const SHIPMENT_READ: &str = "
             status, $supplier_id AS supplier_id,
             $share.out.company_name AS supplier_company, $share.message AS share_message,
             IF $share = NONE { NONE } ELSE { time::nano($share.since) } AS shared_since,
-            mode, carrier, ship_date, pro_number, version,
+            mode, carrier, ship_date, pro_number, fba_id, version,
             time::unix(created_at) AS created_at, time::unix(updated_at) AS updated_at
         FROM type::record('shipment', $id))[0];
     RETURN {
@@ -967,6 +970,7 @@ impl Db {
         mode: &str,
         carrier: &str,
         ship_date: &str,
+        fba_id: Option<&str>,
         version: i64,
         actor: &Actor,
         now: Timestamp,
@@ -979,6 +983,7 @@ impl Db {
             q.bind(("mode", mode.to_owned()))
                 .bind(("carrier", carrier.to_owned()))
                 .bind(("ship_date", ship_date.to_owned()))
+                .bind(("fba_id", fba_id.map(str::to_owned)))
                 .bind(("version", version))
         })
         .await
@@ -1310,6 +1315,7 @@ mod tests {
             "small_parcel",
             "UPS",
             "2026-12-01",
+            Some("FBA15ABCD123"),
             v,
             &supplier,
             now(),
@@ -1435,6 +1441,7 @@ mod tests {
                 "ltl",
                 "UPS",
                 "2026-12-01",
+                None,
                 1,
                 &supplier,
                 now(),
@@ -1649,6 +1656,36 @@ mod tests {
             refused(db.scan_unit(&id, "supplier", "CUP-2", now()).await),
             Some(Refusal::NothingLeft)
         );
+        // Taken back from the supplier, the shipment keeps no half-filled box for the
+        // next one it is shared with.
+        db.stop_sharing(&id, "seller", &actor("ann"), &[], now())
+            .await
+            .expect("stop sharing");
+        let version = db
+            .shipment_for(&id, "seller")
+            .await
+            .expect("read")
+            .expect("the seller's")
+            .shipment
+            .version;
+        db.share_shipment(
+            &id,
+            "seller",
+            "supplier",
+            "",
+            version,
+            &actor("ann"),
+            &[],
+            now(),
+        )
+        .await
+        .expect("shared again");
+        let again = db
+            .shipment_for(&id, "supplier")
+            .await
+            .expect("read")
+            .expect("mine");
+        assert!(again.open_box.is_empty() && again.boxes.is_empty());
     }
 
     /// The storage alone (no earlier read by the app) keeps a shipment from staying

@@ -128,6 +128,7 @@ export async function shipmentJourney(browser: Browser, bases: { seller: string;
   // Shipping and labels.
   await supplier.getByLabel('Carrier').fill('UPS');
   await supplier.getByLabel('Ship date').fill('2026-12-01');
+  await supplier.getByLabel('Amazon shipment ID').fill('FBA15SPRING1');
   t0 = Date.now();
   await supplier.getByRole('button', { name: 'Save and create labels' }).click();
   latencies.push((await statusBecomes(seller, 'Labels ready')) - t0);

@@ -44,15 +44,17 @@ async function scan(page: Page, code: string) {
   await page.keyboard.press('Enter');
 }
 
-/** Closes the scanned box with its weight and sides (and an expiry date, if asked). */
-async function closeBox(page: Page, kg: string, expiry?: string) {
+/** Closes the scanned box with its weight and sides (and an expiry date, if asked), with
+ * the button or, as a packer at the keyboard does, Enter in the last field. */
+async function closeBox(page: Page, kg: string, expiry?: string, how: 'click' | 'enter' = 'click') {
   const panel = page.locator('#scan');
   if (expiry) await panel.getByLabel('Expiry date of TEA-3').fill(expiry);
   await panel.getByLabel('Weight', { exact: true }).fill(kg);
   await panel.getByLabel('Length', { exact: true }).fill('40');
   await panel.getByLabel('Width', { exact: true }).fill('30');
   await panel.getByLabel('Height', { exact: true }).fill('20');
-  await panel.getByRole('button', { name: 'Close box' }).click();
+  if (how === 'enter') await panel.getByLabel('Height', { exact: true }).press('Enter');
+  else await panel.getByRole('button', { name: 'Close box' }).click();
 }
 
 test('a supplier packs 3 SKUs into 4 boxes by scanning, and every barcode printed reads back as what is in its box', async ({ browser }) => {
@@ -89,8 +91,9 @@ test('a supplier packs 3 SKUs into 4 boxes by scanning, and every barcode printe
   await scan(supplier, 'B07XYZ1234');
   await scan(supplier, 'B07XYZ1234');
   await expect(supplier.getByTestId('scan-added')).toHaveText('Added 1 × CUP-2 (Cup). In this box: 2. Left to pack: 0.');
-  await closeBox(supplier, '2');
+  await closeBox(supplier, '2', undefined, 'enter');
   await expect(supplier.getByTestId('boxed')).toHaveText('2 boxes packed; 2 units still unboxed.');
+  await expect(supplier.getByLabel('Scan a barcode')).toBeFocused();
   // Boxes 3 and 4: one tea each, with different expiry dates.
   await scan(supplier, 'X00TEA0003');
   await expect(supplier.getByTestId('scan-added')).toContainText('TEA-3');
@@ -104,6 +107,7 @@ test('a supplier packs 3 SKUs into 4 boxes by scanning, and every barcode printe
 
   await supplier.getByLabel('Carrier').fill('UPS');
   await supplier.getByLabel('Ship date').fill('2026-12-10');
+  await supplier.getByLabel('Amazon shipment ID').fill('FBA15TEA0001');
   await supplier.getByRole('button', { name: 'Save and create labels' }).click();
   await expect(supplier.getByTestId('status')).toHaveText('Labels ready');
 
@@ -114,19 +118,19 @@ test('a supplier packs 3 SKUs into 4 boxes by scanning, and every barcode printe
   await (await downloading).saveAs(thermal);
   expect(decode(thermal)).toEqual([
     ['1', 'Code128', `${id}U001`],
-    ['2', 'PDF417', `AMZN,PO:${id},FNSKU:X001ABCDEF,QTY:3`],
+    ['2', 'PDF417', `AMZN,PO:FBA15TEA0001,FNSKU:X001ABCDEF,QTY:3`],
     ['3', 'Code128', `${id}U002`],
-    ['4', 'PDF417', `AMZN,PO:${id},ASIN:B07XYZ1234,QTY:2`],
+    ['4', 'PDF417', `AMZN,PO:FBA15TEA0001,ASIN:B07XYZ1234,QTY:2`],
     ['5', 'Code128', `${id}U003`],
-    ['6', 'PDF417', `AMZN,PO:${id},FNSKU:X00TEA0003,QTY:1,EXP:270630`],
+    ['6', 'PDF417', `AMZN,PO:FBA15TEA0001,FNSKU:X00TEA0003,QTY:1,EXP:270630`],
     ['7', 'Code128', `${id}U004`],
-    ['8', 'PDF417', `AMZN,PO:${id},FNSKU:X00TEA0003,QTY:1,EXP:270930`],
+    ['8', 'PDF417', `AMZN,PO:FBA15TEA0001,FNSKU:X00TEA0003,QTY:1,EXP:270930`],
   ]);
   downloading = supplier.waitForEvent('download');
   await supplier.getByRole('link', { name: 'Download labels (ZPL, for Zebra printers)' }).click();
   const zpl = readFileSync((await (await downloading).path())!, 'utf8');
   expect(zpl.match(/\^B7/g)?.length).toBe(4);
-  expect(zpl).toContain(`^FDAMZN,PO:${id},FNSKU:X00TEA0003,QTY:1,EXP:270930^FS`);
+  expect(zpl).toContain(`^FDAMZN,PO:FBA15TEA0001,FNSKU:X00TEA0003,QTY:1,EXP:270930^FS`);
 
   // Unit labels on the thermal roll: one FNSKU label per unit.
   // The PDF opens in the browser, so the test fetches what the form asks for.

@@ -814,6 +814,26 @@ pub fn check_expiry_dates(
     Ok(dates)
 }
 
+/// The marketplace's id of a shipment, which its 2D box-content barcodes carry as PO:
+/// `FBA` and 6 to 12 letters and digits (e.g. `FBA15ABCD123`, as Send to Amazon shows
+/// it), upper-cased, spaces dropped. Empty: not known yet (None).
+pub fn parse_fba_id(input: &str) -> Result<Option<String>, InputError> {
+    let id: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let rest = id.strip_prefix("FBA").unwrap_or_default();
+    if (6..=12).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(Some(id))
+    } else {
+        Err(InputError::FbaIdInvalid)
+    }
+}
+
 /// A tracking, PRO or bill-of-lading number: 1 to 40 of `A–Z 0–9 -`, upper-cased,
 /// spaces dropped (people paste them with spaces).
 pub fn parse_tracking(input: &str) -> Result<String, InputError> {
@@ -1209,6 +1229,18 @@ mod tests {
 #[cfg(test)]
 mod packing_tests {
     use super::*;
+
+    #[test]
+    fn marketplace_shipment_ids() {
+        assert_eq!(
+            parse_fba_id(" fba15 abcd123 "),
+            Ok(Some("FBA15ABCD123".into()))
+        );
+        assert_eq!(parse_fba_id(""), Ok(None));
+        assert_eq!(parse_fba_id("SH15ABCD123"), Err(InputError::FbaIdInvalid));
+        assert_eq!(parse_fba_id("FBA15A"), Err(InputError::FbaIdInvalid));
+        assert_eq!(parse_fba_id("FBA15ABCD-123"), Err(InputError::FbaIdInvalid));
+    }
 
     #[test]
     fn each_expiring_sku_in_a_box_needs_one_calendar_date() {

@@ -73,13 +73,16 @@ pub struct LabelBox {
 }
 
 impl LabelBox {
-    /// The box's 2D barcodes; empty when some item has no code (or, impossibly, an item
-    /// is too long for a symbol), in which case its content label says why.
-    pub fn symbols(&self, shipment_id: &str) -> Vec<Symbol> {
-        if !self.without_code.is_empty() {
-            return Vec::new();
+    /// The box's 2D barcodes for the marketplace's shipment `po`; empty without it, or
+    /// when some item has no code (or, impossibly, an item is too long for a symbol), in
+    /// which case its content label says why.
+    pub fn symbols(&self, po: Option<&str>) -> Vec<Symbol> {
+        match po {
+            Some(po) if self.without_code.is_empty() => {
+                box_contents::symbols(po, &self.contents).unwrap_or_default()
+            }
+            _ => Vec::new(),
         }
-        box_contents::symbols(shipment_id, &self.contents).unwrap_or_default()
     }
 }
 
@@ -98,7 +101,7 @@ impl LabelSheet {
         let mut out = Vec::new();
         for b in &self.boxes {
             out.push(Label::Box(b));
-            let symbols = b.symbols(&self.shipment_id);
+            let symbols = b.symbols(self.po.as_deref());
             let total = symbols.len();
             if total == 0 {
                 out.push(Label::Contents(b, None, 1, 1));
@@ -115,6 +118,9 @@ impl LabelSheet {
 pub struct LabelSheet {
     /// Shipment id, printed large and used in the document title.
     pub shipment_id: String,
+    /// The marketplace's id of the shipment (FBA…), the PO of the 2D barcodes; without
+    /// it there are none.
+    pub po: Option<String>,
     /// Seller-chosen name of the shipment.
     pub shipment_name: String,
     /// Seller company name.
@@ -276,10 +282,9 @@ pub fn labels_zpl(sheet: &LabelSheet) -> String {
                     }
                     None => {
                         z.line("No 2D barcode for this box:", 30);
-                        for sku in &b.without_code {
-                            z.line(&format!("{sku} has no FNSKU, ASIN or UPC."), 26);
+                        for line in no_barcode_because(sheet, b) {
+                            z.line(&line, 26);
                         }
-                        z.line("Enter its contents in Seller Central.", 26);
                     }
                 }
             }
@@ -435,6 +440,9 @@ fn draw_label(sheet: &LabelSheet, label_box: &LabelBox, (x0, y0): (f32, f32)) ->
     pen.line(&sheet.shipment_name, 9.0, false);
     pen.rule();
     pen.line(&shipment, 18.0, true);
+    if let Some(po) = &sheet.po {
+        pen.line(&format!("Amazon shipment {po}"), 10.0, false);
+    }
     pen.line(&box_of, 26.0, true);
     pen.line(&label_box.weight, 10.0, false);
     pen.line(&label_box.dimensions, 10.0, false);
@@ -442,6 +450,20 @@ fn draw_label(sheet: &LabelSheet, label_box: &LabelBox, (x0, y0): (f32, f32)) ->
     draw_barcode(&mut content, &label_box.box_id, x0, y0 + PAD);
     content.restore_state();
     content.finish().into_vec()
+}
+
+/// Why a box's content label has no 2D barcode, and what to do instead.
+fn no_barcode_because(sheet: &LabelSheet, label_box: &LabelBox) -> Vec<String> {
+    let mut lines = Vec::new();
+    if sheet.po.is_none() {
+        lines.push("The Amazon shipment ID (FBA...) was not entered".to_owned());
+        lines.push("with the shipping details.".to_owned());
+    }
+    for sku in &label_box.without_code {
+        lines.push(format!("{sku} has no FNSKU, ASIN or UPC."));
+    }
+    lines.push("Enter its contents in Seller Central.".to_owned());
+    lines
 }
 
 /// Module width of the 2D barcode: 1.5 pt (0.0208 in), over the marketplace's minimum
@@ -504,10 +526,9 @@ fn draw_contents(
         }
         None => {
             pen.line("No 2D barcode for this box:", 10.0, true);
-            for sku in &label_box.without_code {
-                pen.line(&format!("{sku} has no FNSKU, ASIN or UPC."), 9.0, false);
+            for line in no_barcode_because(sheet, label_box) {
+                pen.line(&line, 9.0, false);
             }
-            pen.line("Enter its contents in Seller Central.", 9.0, false);
         }
     }
     content.restore_state();
@@ -628,6 +649,7 @@ mod tests {
     fn sheet(boxes: u32, paper: Paper) -> LabelSheet {
         LabelSheet {
             shipment_id: "FBA15ABCD123".into(),
+            po: Some("FBA15ABCD123".into()),
             shipment_name: "Spring restock (1/2)".into(),
             seller_company: "Acme Trading Ltd".into(),
             ship_from: vec!["Li Wei".into(), "深圳市南山区科技园".into(), "China".into()],
@@ -764,6 +786,23 @@ mod tests {
         // No bars: only the border and the clip rectangle.
         assert_eq!(rect_count(&doc, 1), 2);
         assert!(shown(&doc, 1).contains(&b"BOX 1".to_vec()));
+    }
+
+    #[test]
+    fn without_the_marketplace_shipment_id_no_2d_barcode_and_the_label_says_so() {
+        let mut unnamed = sheet(1, Paper::Letter);
+        unnamed.po = None;
+        let doc = load(&unnamed);
+        let said = shown(&doc, 2);
+        let asks = b"The Amazon shipment ID (FBA...) was not entered".to_vec();
+        assert!(said.contains(&asks), "{said:?}");
+        assert_eq!(
+            rect_count(&doc, 2),
+            2,
+            "no bars, only the border and the clip"
+        );
+        // The same sheet with it has its barcode.
+        assert!(rect_count(&load(&sheet(1, Paper::Letter)), 2) > 100);
     }
 
     /// The fields of each `^XA … ^XZ` label: (command, parameters and data) pairs.

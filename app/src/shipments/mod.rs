@@ -262,6 +262,8 @@ pub struct ShipmentView {
     pub carrier: String,
     pub ship_date: String,
     pub pro_number: String,
+    /// The marketplace's id of the shipment (FBA…), once the supplier entered it.
+    pub fba_id: Option<String>,
     /// What a change made from this view is based on; a save on an older version
     /// is refused, so two tabs never overwrite each other.
     pub version: i64,
@@ -507,7 +509,7 @@ pub async fn save_box(
         let me = cx.require_user().await?;
         let input = ssr::BoxForm {
             box_id: &box_id,
-            from_scan: !from_scan.is_empty(),
+            from_scan: from_scan == "1",
             contents: &contents,
             weight: &weight,
             weight_unit: &weight_unit,
@@ -543,6 +545,7 @@ pub async fn save_shipping(
     #[server(default)] mode: String,
     #[server(default)] carrier: String,
     #[server(default)] ship_date: String,
+    #[server(default)] fba_id: String,
 ) -> Result<(), AppError> {
     use crate::server::boundary;
     boundary("shipments.save_shipping", |cx| async move {
@@ -551,9 +554,7 @@ pub async fn save_shipping(
             cx.require_user().await?,
             &id,
             &version,
-            &mode,
-            &carrier,
-            &ship_date,
+            [&mode, &carrier, &ship_date, &fba_id],
         )
         .await
     })

@@ -33,6 +33,8 @@ struct Actions {
     /// Scans change only the open box, which the scan panel shows from each answer:
     /// the page is not fetched again (and its inputs not rebuilt) between scans.
     scan: ServerAction<ScanUnit>,
+    /// Closing the scanned box: a box save of its own, whose errors show beside it.
+    close_box: ServerAction<SaveBox>,
     /// Whether Scan to pack is open; kept here so refreshing the page keeps it.
     scanning: RwSignal<bool>,
     /// What was typed into the new-box form, by field name, and the field being typed
@@ -55,6 +57,7 @@ impl Actions {
             reopen: ServerAction::new(),
             shipped: ServerAction::new(),
             scan: ServerAction::new(),
+            close_box: ServerAction::new(),
             scanning: RwSignal::new(false),
             draft: RwSignal::new(Vec::new()),
             draft_focus: RwSignal::new(None),
@@ -65,24 +68,31 @@ impl Actions {
     /// (newer until the page has refreshed), so the next box is never refused as stale.
     fn box_version(self, page: i64) -> impl Fn() -> String + Send + Sync + 'static {
         move || {
-            match self.save_box.value().get() {
-                Some(Ok(saved)) if saved > page => saved,
+            let saved = |action: ServerAction<SaveBox>| match action.value().get() {
+                Some(Ok(version)) => version,
                 _ => page,
-            }
-            .to_string()
+            };
+            saved(self.save_box)
+                .max(saved(self.close_box))
+                .max(page)
+                .to_string()
         }
     }
 
     /// Counts successes, and puts the outcome of whichever action ran last in the
     /// page's alert (the box form shows its own errors beside it).
     fn track_outcomes(self, alert: RwSignal<Option<AppError>>) {
-        let outcomes: [(bool, crate::ui::Outcome); 8] = [
+        let outcomes: [(bool, crate::ui::Outcome); 9] = [
             (true, Box::new(move || self.share.value().get())),
             (true, Box::new(move || self.stop.value().get())),
             (true, Box::new(move || self.cancel.value().get())),
             (
                 false,
                 Box::new(move || self.save_box.value().get().map(|r| r.map(|_| ()))),
+            ),
+            (
+                false,
+                Box::new(move || self.close_box.value().get().map(|r| r.map(|_| ()))),
             ),
             (true, Box::new(move || self.delete_box.value().get())),
             (true, Box::new(move || self.shipping.value().get())),
@@ -91,7 +101,7 @@ impl Actions {
         ];
         // Once the open box is closed, the last scan's answer is done with.
         Effect::new(move |_| {
-            if let Some(Ok(_)) = self.save_box.value().get() {
+            if let Some(Ok(_)) = self.close_box.value().get() {
                 self.scan.value().set(None);
             }
         });
@@ -432,6 +442,9 @@ fn Progress(s: ShipmentView) -> impl IntoView {
                     <div><dt>{i18n.t(Msg::FieldShippingMode)}</dt><dd>{i18n.t(s.mode.unwrap_or(ShippingMode::SmallParcel).msg())}</dd></div>
                     <div><dt>{i18n.t(Msg::FieldCarrier)}</dt><dd data-testid="carrier">{s.carrier.clone()}</dd></div>
                     <div><dt>{i18n.t(Msg::FieldShipDate)}</dt><dd>{s.ship_date.clone()}</dd></div>
+                    {s.fba_id.clone().map(|fba| view! {
+                        <div><dt>{i18n.t(Msg::FieldFbaId)}</dt><dd class="mono" data-testid="fba-id">{fba}</dd></div>
+                    })}
                     {(!s.pro_number.is_empty()).then(|| view! {
                         <div><dt>{i18n.t(Msg::FieldProNumber)}</dt><dd class="mono">{s.pro_number.clone()}</dd></div>
                     })}
@@ -709,7 +722,8 @@ fn BoxForm(s: ShipmentView, editing: Option<BoxView>, actions: Actions) -> impl 
         .map(|i| BoxRow {
             sku: i.sku.clone(),
             name: i.name.clone(),
-            unboxed: i.unboxed,
+            // Units in the box being scanned are packed already.
+            unboxed: i.unboxed.saturating_sub(s.in_open_box(&i.sku)),
             mine: in_box(&i.sku),
             expiry: i.expires.then(|| date_in_box(&i.sku).unwrap_or_default()),
         })
@@ -873,6 +887,12 @@ fn ShippingForm(s: ShipmentView, save: ServerAction<SaveShipping>) -> impl IntoV
                     <label for="ship-date">{i18n.t(Msg::FieldShipDate)}</label>
                     <input id="ship-date" name="ship_date" type="date" required value=s.ship_date.clone()/>
                 </div>
+                <div>
+                    <label for="fba-id">{i18n.t(Msg::FieldFbaId)}</label>
+                    <input id="fba-id" name="fba_id" maxlength="20" class="mono" autocomplete="off"
+                        aria-describedby="fba-id-help" value=s.fba_id.clone().unwrap_or_default()/>
+                    <p class="help" id="fba-id-help">{i18n.t(Msg::FbaIdHelp)}</p>
+                </div>
             </div>
             <SubmitButton label=Msg::SaveShippingAndLabels pending=save.pending()/>
         </ActionForm>
@@ -920,6 +940,38 @@ fn TrackingForm(s: ShipmentView, shipped: ServerAction<MarkShipped>) -> impl Int
     }
 }
 
+/// One line of the box being closed: its SKU and units as the packer sees them, and,
+/// for an item that expires, its date.
+fn close_line(
+    n: usize,
+    sku: String,
+    open_box: RwSignal<Vec<(String, u32)>>,
+    expiring: StoredValue<Vec<String>>,
+    i18n: I18n,
+) -> impl IntoView {
+    let units = {
+        let sku = sku.clone();
+        move || {
+            let units = open_box.with(|o| o.iter().find(|(s, _)| *s == sku).map_or(0, |(_, n)| *n));
+            units.to_string()
+        }
+    };
+    let expires = expiring.with_value(|e| e.contains(&sku));
+    let input_id = format!("scan-exp-{n}");
+    let label = i18n.tf(Msg::ExpiryDateOf, vec![("sku", sku.clone())]);
+    view! {
+        <div>
+            <input type="hidden" name=format!("contents[{n}][sku]") value=sku.clone()/>
+            <input type="hidden" name=format!("contents[{n}][quantity]") value=units/>
+            {expires.then(|| view! {
+                <label for=input_id.clone()>{label}</label>
+                <input type="date" id=input_id name=format!("contents[{n}][expiry]")
+                    data-draft=format!("scan:exp:{sku}") required/>
+            })}
+        </div>
+    }
+}
+
 /// Keeps what is typed inside it across a refresh of the page: each field's value (by
 /// its `data-draft` key, else its name) and which field has focus go to the
 /// page-level draft as they change, and a rebuilt form takes them back. What the
@@ -938,6 +990,8 @@ fn Drafted(
     let (draft, focus) = (actions.draft, actions.draft_focus);
     let submitted = move |_: leptos::ev::SubmitEvent| {
         draft.update(|d| d.retain(|(k, _)| !k.starts_with(clears)));
+        // The field that sent it (Enter in it) is done with.
+        focus.set(None);
     };
     let holder = NodeRef::<leptos::html::Div>::new();
     let remember = move |ev: leptos::ev::Event| {
@@ -1096,7 +1150,10 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
             ],
         )())
     };
-    let error = form_error(move || scan.value().get());
+    // A refused scan, loud beside the field (a plain form post's error is at the top
+    // of the page, as for every step).
+    let error = Signal::derive(move || scan.value().get().and_then(Result::err));
+    let close_error = Signal::derive(move || actions.close_box.value().get().and_then(Result::err));
     let on_submit = {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -1147,6 +1204,10 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
     });
     let scan_url = <ScanUnit as leptos::server_fn::ServerFn>::url();
     let (scan_id, close_id) = (id.clone(), StoredValue::new(id));
+    let close_lines = move || {
+        let skus = open_box.get().into_iter().map(|(sku, _)| sku);
+        skus.enumerate().collect::<Vec<_>>()
+    };
     let version = s.version;
     view! {
         <details class="subcard scan" id="scan" open=actions.scanning.get_untracked() on:toggle=on_toggle>
@@ -1193,25 +1254,20 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
             // Closing is asked for once something is in the box.
             <Show when=move || open_box.with(|open| !open.is_empty())>
             <Drafted actions clears="scan:">
-                <ActionForm action=actions.save_box>
+                <ErrorAlert error=close_error/>
+                <ActionForm action=actions.close_box>
                     <input type="hidden" name="id" value=close_id.get_value()/>
                     <input type="hidden" name="version" value=actions.box_version(version)/>
                     <input type="hidden" name="from_scan" value="1"/>
-                    {move || open_box.get().into_iter().enumerate()
-                        .filter(|(_, (sku, _))| expiring.with_value(|e| e.contains(sku)))
-                        .map(|(n, (sku, units))| {
-                            let (input_id, label) = (format!("scan-exp-{n}"), i18n.tf(Msg::ExpiryDateOf, vec![("sku", sku.clone())]));
-                            view! {
-                                <div>
-                                    <input type="hidden" name=format!("contents[{n}][sku]") value=sku.clone()/>
-                                    <input type="hidden" name=format!("contents[{n}][quantity]") value=units.to_string()/>
-                                    <label for=input_id.clone()>{label}</label>
-                                    <input type="date" id=input_id name=format!("contents[{n}][expiry]") data-draft=format!("scan:exp:{sku}") required/>
-                                </div>
-                            }
-                        }).collect_view()}
+                    // Each line as the packer sees it (a scan since would make it stale),
+                    // a row kept per SKU so a typed date stays as more units are scanned.
+                    <For
+                        each=close_lines
+                        key=|line| line.clone()
+                        children=move |(n, sku)| close_line(n, sku, open_box, expiring, i18n)
+                    />
                     <Measures prefix="scan" weight=String::new() sides=Default::default() lb=false inches=false/>
-                    <SubmitButton label=Msg::CloseBox pending=actions.save_box.pending()/>
+                    <SubmitButton label=Msg::CloseBox pending=actions.close_box.pending()/>
                 </ActionForm>
             </Drafted>
             </Show>

@@ -432,16 +432,40 @@ async fn box_content_barcodes_read_back_as_what_each_box_holds_with_its_expiry_d
     )
     .await;
     assert_eq!(dated.status(), StatusCode::OK);
+    // The 2D barcodes name the shipment by the marketplace's id, entered with shipping.
     let v = c.s1.version(&id).await;
+    let shipping = |fba_id: &'static str| {
+        let (id, v, s1) = (id.clone(), v.clone(), c.s1.clone());
+        async move {
+            let form = [
+                ("id", id.as_str()),
+                ("version", v.as_str()),
+                ("mode", "small_parcel"),
+                ("carrier", "UPS"),
+                ("ship_date", "2026-12-01"),
+                ("fba_id", fba_id),
+            ];
+            s1.call("shipments/save_shipping", &form).await
+        }
+    };
     assert_eq!(
-        c.s1.save_shipping(&id, &v, "small_parcel").await.status(),
-        StatusCode::OK
+        error_of(shipping("SH15ABCD123").await).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Input(InputError::FbaIdInvalid)
+        )
+    );
+    assert_eq!(shipping("fba15abcd123").await.status(), StatusCode::OK);
+    assert_eq!(
+        c.a.shipment(&id).await.fba_id.as_deref(),
+        Some("FBA15ABCD123")
     );
 
     let contents = [
-        format!("AMZN,PO:{id},FNSKU:X001ABCDEF,QTY:3,UPC:036000291452,QTY:1,EXP:270131"),
-        format!("AMZN,PO:{id},UPC:036000291452,QTY:1,EXP:270301,ASIN:B07XYZ1234,QTY:4,EXP:270630"),
-    ];
+        "AMZN,PO:FBA15ABCD123,FNSKU:X001ABCDEF,QTY:3,UPC:036000291452,QTY:1,EXP:270131",
+        "AMZN,PO:FBA15ABCD123,UPC:036000291452,QTY:1,EXP:270301,ASIN:B07XYZ1234,QTY:4,EXP:270630",
+    ]
+    .map(String::from);
     for paper in ["thermal", "letter"] {
         let url = format!("{}/shipments/{id}/labels.pdf?paper={paper}", app.address);
         let response = c.a.client.get(url).send().await.unwrap();

@@ -90,10 +90,10 @@ async fn scans_fill_the_open_box_and_closing_it_saves_what_was_scanned() {
     );
     assert!(page.boxes.is_empty());
 
-    // Closing the box: the mugs expire, so their date is asked for; then it is the
-    // box the scans filled, whatever else the form says.
+    // Closing the box as the page shows it: the mugs expire, so their date is asked
+    // for; a box that is not the open box as it is now (a unit scanned since) is stale.
     let version = page.version.to_string();
-    let close = |expiry: &'static str| {
+    let close = |cups: &'static str, expiry: &'static str| {
         let (id, version) = (id.clone(), version.clone());
         let s1 = c.s1.clone();
         async move {
@@ -104,8 +104,10 @@ async fn scans_fill_the_open_box_and_closing_it_saves_what_was_scanned() {
                     ("version", &version),
                     ("from_scan", "1"),
                     ("contents[0][sku]", "MUG-1"),
-                    ("contents[0][quantity]", "1"),
+                    ("contents[0][quantity]", "3"),
                     ("contents[0][expiry]", expiry),
+                    ("contents[1][sku]", "CUP-2"),
+                    ("contents[1][quantity]", cups),
                     ("weight", "4"),
                     ("weight_unit", "kg"),
                     ("length", "40"),
@@ -118,13 +120,17 @@ async fn scans_fill_the_open_box_and_closing_it_saves_what_was_scanned() {
         }
     };
     assert_eq!(
-        error_of(close("").await).await,
+        error_of(close("1", "").await).await,
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Input(InputError::ExpiryDateMissing)
         )
     );
-    assert_eq!(close("2027-01-31").await.status(), StatusCode::OK);
+    assert_eq!(
+        error_of(close("2", "2027-01-31").await).await,
+        (StatusCode::CONFLICT, AppError::Refused(Refusal::Stale))
+    );
+    assert_eq!(close("1", "2027-01-31").await.status(), StatusCode::OK);
     let page = c.s1.shipment(&id).await;
     assert!(page.open_box.is_empty());
     assert_eq!(page.boxes.len(), 1);

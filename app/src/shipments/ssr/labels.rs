@@ -66,6 +66,7 @@ pub async fn labels(
         .collect();
     let sheet = LabelSheet {
         shipment_id: view.id.clone(),
+        po: view.fba_id.clone(),
         shipment_name: view.name.clone(),
         seller_company: view.seller_company.clone(),
         ship_from: view.ship_from.lines(),

@@ -278,6 +278,7 @@ pub(super) async fn to_view(
         carrier: s.carrier.unwrap_or_default(),
         ship_date: s.ship_date.unwrap_or_default(),
         pro_number: s.pro_number.unwrap_or_default(),
+        fba_id: s.fba_id,
         version: s.version,
         boxes,
         open_box: open_box

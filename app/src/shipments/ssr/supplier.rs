@@ -7,8 +7,8 @@ use super::emails;
 use super::*;
 use crate::connections::ssr::actor;
 use crate::domain::shipment::{
-    check_box_contents, check_expiry_dates, parse_carrier, parse_ship_date, parse_tracking, Length,
-    Weight, SMALL_PARCEL_MAX_BOXES,
+    check_box_contents, check_expiry_dates, parse_carrier, parse_fba_id, parse_ship_date,
+    parse_tracking, Length, Weight, SMALL_PARCEL_MAX_BOXES,
 };
 use crate::domain::InputError;
 use crate::server::{db_error, Ctx};
@@ -65,13 +65,29 @@ pub async fn save_box(
         .flat_map(|b| b.contents.iter().cloned())
         .chain(scanning.iter().cloned())
         .collect();
-    let lines: Vec<(String, String)> = if from_scan {
-        let open = view.open_box.iter();
-        open.map(|(sku, n)| (sku.clone(), n.to_string())).collect()
-    } else {
-        let typed = form.contents.iter();
-        typed.map(|l| (l.sku.clone(), l.quantity.clone())).collect()
-    };
+    let lines: Vec<(String, String)> = form
+        .contents
+        .iter()
+        .map(|l| (l.sku.clone(), l.quantity.clone()))
+        .collect();
+    // The box closed is the open box as the packer saw it: a unit scanned since (by
+    // another packer, say) makes the form stale rather than go in unseen.
+    if from_scan {
+        let mut seen: Vec<(String, String)> = lines
+            .iter()
+            .map(|(sku, n)| (sku.trim().to_owned(), n.trim().to_owned()))
+            .collect();
+        let mut open: Vec<(String, String)> = view
+            .open_box
+            .iter()
+            .map(|(sku, n)| (sku.clone(), n.to_string()))
+            .collect();
+        seen.sort();
+        open.sort();
+        if seen != open {
+            return Err(Refusal::Stale.into());
+        }
+    }
     let contents = check_box_contents(&ordered, &elsewhere, &lines)?;
     let expiring: Vec<&str> = view
         .items
@@ -198,9 +214,7 @@ pub async fn save_shipping(
     me: SessionUser,
     id: &str,
     version: &str,
-    mode: &str,
-    carrier: &str,
-    ship_date: &str,
+    [mode, carrier, ship_date, fba_id]: [&str; 4],
 ) -> Result<(), AppError> {
     let state = &cx.state;
     let view = as_supplier(state, &me, id).await?;
@@ -209,6 +223,7 @@ pub async fn save_shipping(
     let mode = ShippingMode::parse(mode)?;
     let carrier = parse_carrier(carrier)?;
     let ship_date = parse_ship_date(ship_date)?;
+    let fba_id = parse_fba_id(fba_id)?;
     if view.boxes.is_empty() {
         return Err(InputError::NoBoxes.into());
     }
@@ -234,6 +249,7 @@ pub async fn save_shipping(
             mode.code(),
             &carrier,
             &ship_date,
+            fba_id.as_deref(),
             version,
             &actor(&me),
             cx.now(),
