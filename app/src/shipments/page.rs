@@ -940,35 +940,35 @@ fn TrackingForm(s: ShipmentView, shipped: ServerAction<MarkShipped>) -> impl Int
     }
 }
 
-/// One line of the box being closed: its SKU and units as the packer sees them, and,
-/// for an item that expires, its date.
+/// One item's line in the box being closed: its units as the packer sees them (0, and
+/// nothing asked, while none is in the box), and, for an item that expires, its date.
+/// A line per item of the shipment, so a typed date stays as more units are scanned.
 fn close_line(
     n: usize,
     sku: String,
+    expires: bool,
     open_box: RwSignal<Vec<(String, u32)>>,
-    expiring: StoredValue<Vec<String>>,
     i18n: I18n,
 ) -> impl IntoView {
     let units = {
         let sku = sku.clone();
-        move || {
-            let units = open_box.with(|o| o.iter().find(|(s, _)| *s == sku).map_or(0, |(_, n)| *n));
-            units.to_string()
-        }
+        Memo::new(move |_| {
+            open_box.with(|o| o.iter().find(|(s, _)| *s == sku).map_or(0, |(_, n)| *n))
+        })
     };
-    let expires = expiring.with_value(|e| e.contains(&sku));
+    let none = move || units.get() == 0;
     let input_id = format!("scan-exp-{n}");
     let label = i18n.tf(Msg::ExpiryDateOf, vec![("sku", sku.clone())]);
     view! {
-        <div>
-            <input type="hidden" name=format!("contents[{n}][sku]") value=sku.clone()/>
-            <input type="hidden" name=format!("contents[{n}][quantity]") value=units/>
-            {expires.then(|| view! {
+        <input type="hidden" name=format!("contents[{n}][sku]") value=sku.clone()/>
+        <input type="hidden" name=format!("contents[{n}][quantity]") value=move || units.get().to_string()/>
+        {expires.then(|| view! {
+            <div hidden=none>
                 <label for=input_id.clone()>{label}</label>
                 <input type="date" id=input_id name=format!("contents[{n}][expiry]")
-                    data-draft=format!("scan:exp:{sku}") required/>
-            })}
-        </div>
+                    data-draft=format!("scan:exp:{sku}") required disabled=none/>
+            </div>
+        })}
     }
 }
 
@@ -1186,13 +1186,6 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
             }
         }
     };
-    let expiring = StoredValue::new(
-        s.items
-            .iter()
-            .filter(|i| i.expires)
-            .map(|i| i.sku.clone())
-            .collect::<Vec<_>>(),
-    );
     // While scanning, the scan field has the focus whenever nothing else was being
     // typed in (the page just rebuilt after a box was closed, say).
     Effect::new(move |_| {
@@ -1205,8 +1198,12 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
     let scan_url = <ScanUnit as leptos::server_fn::ServerFn>::url();
     let (scan_id, close_id) = (id.clone(), StoredValue::new(id));
     let close_lines = move || {
-        let skus = open_box.get().into_iter().map(|(sku, _)| sku);
-        skus.enumerate().collect::<Vec<_>>()
+        items.with_value(|items| {
+            let lines = items.iter().enumerate();
+            lines
+                .map(|(n, i)| close_line(n, i.sku.clone(), i.expires, open_box, i18n))
+                .collect_view()
+        })
     };
     let version = s.version;
     view! {
@@ -1259,13 +1256,8 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
                     <input type="hidden" name="id" value=close_id.get_value()/>
                     <input type="hidden" name="version" value=actions.box_version(version)/>
                     <input type="hidden" name="from_scan" value="1"/>
-                    // Each line as the packer sees it (a scan since would make it stale),
-                    // a row kept per SKU so a typed date stays as more units are scanned.
-                    <For
-                        each=close_lines
-                        key=|line| line.clone()
-                        children=move |(n, sku)| close_line(n, sku, open_box, expiring, i18n)
-                    />
+                    // Each line as the packer sees it: a scan since makes it stale.
+                    {close_lines}
                     <Measures prefix="scan" weight=String::new() sides=Default::default() lb=false inches=false/>
                     <SubmitButton label=Msg::CloseBox pending=actions.close_box.pending()/>
                 </ActionForm>

@@ -76,6 +76,7 @@ pub async fn save_box(
         let mut seen: Vec<(String, String)> = lines
             .iter()
             .map(|(sku, n)| (sku.trim().to_owned(), n.trim().to_owned()))
+            .filter(|(_, n)| !n.is_empty() && n != "0")
             .collect();
         let mut open: Vec<(String, String)> = view
             .open_box
