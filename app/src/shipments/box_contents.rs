@@ -41,6 +41,16 @@ pub struct ContentLine {
 }
 
 impl ContentLine {
+    /// The item as printed under its symbol: `SKU  FNSKU:…  x 24  EXP 270131`.
+    pub fn readable(&self) -> String {
+        let exp = self
+            .expiry
+            .as_ref()
+            .map(|e| format!("  EXP {e}"))
+            .unwrap_or_default();
+        format!("{}  {}  x {}{exp}", self.sku, self.code, self.quantity)
+    }
+
     /// The segments of this item in the barcode text.
     fn segment(&self) -> String {
         let mut s = format!("{},QTY:{}", self.code, self.quantity);
@@ -75,11 +85,13 @@ pub fn yymmdd(date: &str) -> Option<String> {
     ok.then(|| format!("{}{}{}", &date[2..4], &date[5..7], &date[8..10]))
 }
 
-/// One symbol: its text and the lines it holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One symbol: its text, the lines it holds, and its modules (encoded once, while
+/// the box's contents were fitted into symbols).
+#[derive(Debug, Clone)]
 pub struct Symbol {
     pub text: String,
     pub lines: Vec<ContentLine>,
+    pub matrix: Matrix,
 }
 
 /// The box's contents as one or more symbols, each at most `MAX_ROWS` rows and
@@ -92,22 +104,23 @@ pub fn symbols(shipment_id: &str, lines: &[ContentLine]) -> Option<Vec<Symbol>> 
     for line in lines {
         let grown = current.as_ref().and_then(|s| {
             let text = format!("{},{}", s.text, line.segment());
-            (s.lines.len() < MAX_LINES && rows_needed(&text)? <= MAX_ROWS).then_some(text)
+            let fits = s.lines.len() < MAX_LINES;
+            fits.then(|| matrix(&text)).flatten().map(|m| (text, m))
         });
         match (grown, current.as_mut()) {
-            (Some(text), Some(symbol)) => {
+            (Some((text, matrix)), Some(symbol)) => {
                 symbol.text = text;
+                symbol.matrix = matrix;
                 symbol.lines.push(line.clone());
             }
             _ => {
                 let text = format!("{head},{}", line.segment());
-                if rows_needed(&text)? > MAX_ROWS {
-                    return None;
-                }
+                let matrix = matrix(&text)?;
                 out.extend(current.take());
                 current = Some(Symbol {
                     text,
                     lines: vec![line.clone()],
+                    matrix,
                 });
             }
         }
@@ -142,11 +155,6 @@ fn encode(text: &str, max_rows: u8) -> Option<Matrix> {
         rows: rows.len(),
         modules,
     })
-}
-
-/// Rows the symbol of `text` takes, if it fits a label.
-fn rows_needed(text: &str) -> Option<u8> {
-    encode(text, MAX_ROWS).map(|m| m.rows as u8)
 }
 
 /// A rendered symbol: `rows` rows of `WIDTH_MODULES` modules, dark where true.
@@ -210,6 +218,10 @@ mod tests {
             assert!(s.lines.len() <= MAX_LINES);
             let m = matrix(&s.text).expect("renders");
             assert!(m.rows <= MAX_ROWS as usize && m.rows >= 3);
+            assert_eq!(
+                s.matrix.rows, m.rows,
+                "the symbol keeps the matrix of its text"
+            );
             again.extend(s.lines.iter().cloned());
         }
         assert_eq!(again, lines);

@@ -258,7 +258,7 @@ pub fn labels_zpl(sheet: &LabelSheet) -> String {
                         let width = box_contents::WIDTH_MODULES as u32 * ZPL_PDF417_MODULE;
                         let x = (ZPL_WIDTH - width) / 2;
                         let row = box_contents::ROW_MODULES as u32 * ZPL_PDF417_MODULE;
-                        let rows = box_contents::matrix(&symbol.text).map_or(0, |m| m.rows as u32);
+                        let rows = symbol.matrix.rows as u32;
                         z.y += 20;
                         z.fields.push_str(&format!(
                             "^FO{x},{y}^BY{ZPL_PDF417_MODULE}^B7N,{row},{level},{cols},{rows},N^FD{text}^FS\n",
@@ -269,15 +269,7 @@ pub fn labels_zpl(sheet: &LabelSheet) -> String {
                         ));
                         z.y += rows * row + 20;
                         for line in &symbol.lines {
-                            let exp = line
-                                .expiry
-                                .as_ref()
-                                .map(|e| format!("  EXP {e}"))
-                                .unwrap_or_default();
-                            z.line(
-                                &format!("{}  {}  x {}{exp}", line.sku, line.code, line.quantity),
-                                24,
-                            );
+                            z.line(&line.readable(), 24);
                         }
                     }
                     None => {
@@ -499,29 +491,21 @@ fn draw_contents(
     }
     match symbol {
         Some(symbol) => {
-            if let Some(matrix) = box_contents::matrix(&symbol.text) {
-                let module = PDF417_MODULE;
-                let row_h = ROW_MODULES as f32 * module;
-                let x = x0 + (LABEL_W - WIDTH_MODULES as f32 * module) / 2.0;
-                let top = pen.y - 10.0;
-                for row in 0..matrix.rows {
-                    let y = top - (row + 1) as f32 * row_h;
-                    for (start, len) in matrix.dark_runs(row) {
-                        let bar_x = x + start as f32 * module;
-                        pen.content.rect(bar_x, y, len as f32 * module, row_h);
-                    }
+            let (matrix, module) = (&symbol.matrix, PDF417_MODULE);
+            let row_h = ROW_MODULES as f32 * module;
+            let x = x0 + (LABEL_W - WIDTH_MODULES as f32 * module) / 2.0;
+            let top = pen.y - 10.0;
+            for row in 0..matrix.rows {
+                let y = top - (row + 1) as f32 * row_h;
+                for (start, len) in matrix.dark_runs(row) {
+                    let bar_x = x + start as f32 * module;
+                    pen.content.rect(bar_x, y, len as f32 * module, row_h);
                 }
-                pen.content.set_fill_gray(0.0).fill_nonzero();
-                pen.y = top - matrix.rows as f32 * row_h - 10.0;
             }
+            pen.content.set_fill_gray(0.0).fill_nonzero();
+            pen.y = top - matrix.rows as f32 * row_h - 10.0;
             for line in &symbol.lines {
-                let exp = line
-                    .expiry
-                    .as_ref()
-                    .map(|e| format!("  EXP {e}"))
-                    .unwrap_or_default();
-                let text = format!("{}  {}  x {}{exp}", line.sku, line.code, line.quantity);
-                pen.line(&text, 8.0, false);
+                pen.line(&line.readable(), 8.0, false);
             }
         }
         None => {
