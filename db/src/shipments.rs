@@ -1686,6 +1686,19 @@ mod tests {
             .expect("read")
             .expect("mine");
         assert!(again.open_box.is_empty() && again.boxes.is_empty());
+        // Nor does a cancelled one.
+        db.scan_unit(&id, "supplier", "MUG-1", now())
+            .await
+            .expect("scan");
+        db.cancel_shipment(&id, "seller", &actor("ann"), &[], now())
+            .await
+            .expect("cancel");
+        let cancelled = db
+            .shipment_for(&id, "seller")
+            .await
+            .expect("read")
+            .expect("the seller's");
+        assert!(cancelled.open_box.is_empty());
     }
 
     /// The storage alone (no earlier read by the app) keeps a shipment from staying

@@ -814,9 +814,11 @@ pub fn check_expiry_dates(
     Ok(dates)
 }
 
-/// The marketplace's id of a shipment, which its 2D box-content barcodes carry as PO:
-/// `FBA` and 6 to 12 letters and digits (e.g. `FBA15ABCD123`, as Send to Amazon shows
-/// it), upper-cased, spaces dropped. Empty: not known yet (None).
+/// The marketplace's id of a shipment, which its 2D box-content barcodes carry as PO,
+/// upper-cased, spaces dropped; empty: not known yet (None). Seller Central publishes
+/// no format for it: the ids Send to Amazon shows are `FBA` and 9 letters and digits
+/// (`FBA15ABCD123`, Help item 202049090's example `FBA23JFC2G` has 7), so `FBA` and 6
+/// to 12 are taken, never refusing an id of a length not seen here.
 pub fn parse_fba_id(input: &str) -> Result<Option<String>, InputError> {
     let id: String = input
         .chars()
