@@ -45,7 +45,7 @@ fn decode(pdf: &[u8], layout: Option<Layout>) -> Vec<(u32, String, String)> {
         "decode failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
+    let mut found = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(|line| {
@@ -54,7 +54,14 @@ fn decode(pdf: &[u8], layout: Option<Layout>) -> Vec<(u32, String, String)> {
             let format = parts.next().unwrap().to_owned();
             (page, format, parts.next().unwrap_or_default().to_owned())
         })
-        .collect()
+        .collect::<Vec<_>>();
+    // Read whole, a page's one barcode is now and then reported twice (zxing-cpp finds
+    // it along two scan lines, for some box ids): the same barcode, read once. Read
+    // label by label, equal reads are different labels and all count.
+    if layout.is_none() {
+        found.dedup();
+    }
+    found
 }
 
 /// The decoded texts, sorted, each checked to be a Code 128.
