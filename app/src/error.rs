@@ -40,6 +40,9 @@ pub enum AppError {
     InvitationLimit,
     #[error("bad lines in the item list")]
     ItemLines(LineProblems),
+    /// Pallets of a shipping form that could not be used, by pallet number.
+    #[error("bad pallets")]
+    PalletLines(LineProblems),
     /// The request's arguments could not be read (missing, malformed, not UTF-8).
     #[error("bad request")]
     BadRequest,
@@ -87,6 +90,7 @@ impl AppError {
             AppError::InvitationForOtherEmail => Msg::ErrInvitationForOtherEmail,
             AppError::InvitationLimit => Msg::ErrInvitationLimit,
             AppError::ItemLines(_) => Msg::ErrItemLines,
+            AppError::PalletLines(_) => Msg::ErrPalletLines,
             AppError::BadRequest => Msg::ErrBadRequest,
             AppError::Busy => Msg::ErrBusy,
             AppError::TooLarge => Msg::ErrTooLarge,
@@ -96,18 +100,23 @@ impl AppError {
         }
     }
 
-    /// Each refused line of a pasted item list, with its line number, in `lang`.
+    /// Each refused line of a pasted item list (pallet of a shipping form), with its
+    /// line (pallet) number, in `lang`.
     pub fn details(&self, lang: crate::i18n::Lang) -> Vec<String> {
         use crate::i18n::{t, tf};
         match self {
-            AppError::ItemLines(problems) => {
+            AppError::ItemLines(problems) | AppError::PalletLines(problems) => {
+                let line = match self {
+                    AppError::PalletLines(_) => Msg::ErrPalletLine,
+                    _ => Msg::ErrLine,
+                };
                 let mut details: Vec<String> = problems
                     .lines
                     .iter()
                     .map(|l| {
                         tf(
                             lang,
-                            Msg::ErrLine,
+                            line,
                             &[
                                 ("line", &l.line.to_string()),
                                 ("problem", t(lang, l.problem.message())),
@@ -128,7 +137,7 @@ impl AppError {
     /// The HTTP status of a server function's response carrying this error.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Input(_) | AppError::ItemLines(_) => 422,
+            AppError::Input(_) | AppError::ItemLines(_) | AppError::PalletLines(_) => 422,
             AppError::BadRequest => 400,
             AppError::Unauthorized | AppError::BadCredentials => 401,
             AppError::Forbidden | AppError::AdminOnly | AppError::InvitationForOtherEmail => 403,

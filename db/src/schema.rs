@@ -37,6 +37,7 @@ const FILES: &[(&str, &str)] = schema_files![
     "017_box_expiry",
     "018_open_box",
     "019_fba_shipment_id",
+    "020_pallets",
 ];
 
 pub const SCHEMA_VERSION: i64 = FILES.len() as i64;

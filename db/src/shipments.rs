@@ -57,6 +57,27 @@ pub struct BoxItem {
     pub expiry: Option<String>,
 }
 
+/// One pallet of an LTL shipment, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, SurrealValue)]
+pub struct PalletRow {
+    pub weight_g: i64,
+    pub height_mm: i64,
+    pub weight_unit: String,
+    pub length_unit: String,
+    pub stackable: bool,
+}
+
+/// The shipping details the supplier enters: how the boxes travel, by whom, when,
+/// the marketplace's shipment id, and for LTL the pallets (empty otherwise).
+#[derive(Debug, Clone)]
+pub struct Shipping {
+    pub mode: String,
+    pub carrier: String,
+    pub ship_date: String,
+    pub fba_id: Option<String>,
+    pub pallets: Vec<PalletRow>,
+}
+
 /// What the seller enters for a shipment.
 #[derive(Debug, Clone)]
 pub struct NewShipment {
@@ -100,6 +121,9 @@ pub struct ShipmentRow {
     /// The marketplace's id of the shipment (schema file 019 on).
     #[surreal(default)]
     pub fba_id: Option<String>,
+    /// An LTL shipment's pallets (schema file 020 on).
+    #[surreal(default)]
+    pub pallets: Option<Vec<PalletRow>>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -459,7 +483,7 @@ pub(crate) fn unshare_on_removal() -> String {
 
 /// What a shipment taken back from its supplier forgets of the supplier's work.
 const TAKEN_BACK: &str = "supplier = NONE, mode = NONE, carrier = NONE, ship_date = NONE, \
-     pro_number = NONE, fba_id = NONE";
+     pro_number = NONE, fba_id = NONE, pallets = NONE";
 
 /// What every step carries: which shipment, who, its detail, the emails it sends.
 struct StepCall<'a> {
@@ -580,8 +604,12 @@ mod body {
     IF $box = NONE OR $box.shipment != $s.id { THROW 'scc:not_found' };
     DELETE $box.id;";
 
-    pub const SAVE_SHIPPING: &str = "UPDATE $s.id SET mode = $mode, carrier = $carrier, \
-         ship_date = $ship_date, fba_id = $fba_id;";
+    /// Pallets go with LTL only, and LTL never goes without them (the app refuses
+    /// such a form first; here it would be a bug).
+    pub const SAVE_SHIPPING: &str = "
+    IF ($mode = 'ltl') != (array::len($pallets) > 0) { THROW 'pallets go with LTL, and only with it' };
+    UPDATE $s.id SET mode = $mode, carrier = $carrier, ship_date = $ship_date,
+        fba_id = $fba_id, pallets = IF $mode = 'ltl' { $pallets } ELSE { NONE };";
 
     pub const REOPEN: &str = "UPDATE $s.id SET mode = NONE;";
 
@@ -634,7 +662,7 @@ const SHIPMENT_READ: &str = "
             status, $supplier_id AS supplier_id,
             $share.out.company_name AS supplier_company, $share.message AS share_message,
             IF $share = NONE { NONE } ELSE { time::nano($share.since) } AS shared_since,
-            mode, carrier, ship_date, pro_number, fba_id, version,
+            mode, carrier, ship_date, pro_number, fba_id, pallets, version,
             time::unix(created_at) AS created_at, time::unix(updated_at) AS updated_at
         FROM type::record('shipment', $id))[0];
     RETURN {
@@ -967,23 +995,21 @@ impl Db {
         &self,
         id: &str,
         account: &str,
-        mode: &str,
-        carrier: &str,
-        ship_date: &str,
-        fba_id: Option<&str>,
+        shipping: &Shipping,
         version: i64,
         actor: &Actor,
         now: Timestamp,
     ) -> Result<(), DbError> {
         let call = StepCall {
-            detail: carrier.to_owned(),
+            detail: shipping.carrier.clone(),
             ..StepCall::new(id, account, actor, now)
         };
         self.shipment_step(Step::SaveShipping, &Step::SaveShipping.body(), call, |q| {
-            q.bind(("mode", mode.to_owned()))
-                .bind(("carrier", carrier.to_owned()))
-                .bind(("ship_date", ship_date.to_owned()))
-                .bind(("fba_id", fba_id.map(str::to_owned)))
+            q.bind(("mode", shipping.mode.clone()))
+                .bind(("carrier", shipping.carrier.clone()))
+                .bind(("ship_date", shipping.ship_date.clone()))
+                .bind(("fba_id", shipping.fba_id.clone()))
+                .bind(("pallets", shipping.pallets.clone()))
                 .bind(("version", version))
         })
         .await
@@ -1158,6 +1184,24 @@ mod tests {
         }
     }
 
+    /// Shipping details by UPS in `mode`, with one pallet for LTL.
+    fn shipping(mode: &str) -> Shipping {
+        let pallet = PalletRow {
+            weight_g: 300_000,
+            height_mm: 1_500,
+            weight_unit: "kg".into(),
+            length_unit: "cm".into(),
+            stackable: false,
+        };
+        Shipping {
+            mode: mode.into(),
+            carrier: "UPS".into(),
+            ship_date: "2026-12-01".into(),
+            fba_id: None,
+            pallets: if mode == "ltl" { vec![pallet] } else { vec![] },
+        }
+    }
+
     fn one_box(sku: &str, quantity: i64) -> NewBox {
         NewBox {
             contents: vec![BoxItem {
@@ -1309,19 +1353,13 @@ mod tests {
         );
         let v = detail.shipment.version;
 
-        db.save_shipping(
-            &id,
-            "supplier",
-            "small_parcel",
-            "UPS",
-            "2026-12-01",
-            Some("FBA15ABCD123"),
-            v,
-            &supplier,
-            now(),
-        )
-        .await
-        .expect("shipping");
+        let shipping = Shipping {
+            fba_id: Some("FBA15ABCD123".into()),
+            ..shipping("small_parcel")
+        };
+        db.save_shipping(&id, "supplier", &shipping, v, &supplier, now())
+            .await
+            .expect("shipping");
         let boxed = db
             .save_box(
                 &id,
@@ -1435,17 +1473,7 @@ mod tests {
             .update_shipment(&id, "seller", &shipment(), 1, &seller, now())
             .await;
         let shipping = db
-            .save_shipping(
-                &id,
-                "supplier",
-                "ltl",
-                "UPS",
-                "2026-12-01",
-                None,
-                1,
-                &supplier,
-                now(),
-            )
+            .save_shipping(&id, "supplier", &shipping("ltl"), 1, &supplier, now())
             .await;
         let reopen = db.reopen_packing(&id, "supplier", &supplier, now()).await;
         let shipped = db

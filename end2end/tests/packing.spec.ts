@@ -189,3 +189,58 @@ test('typing the next box right after saving one keeps every key and saves each 
   await expect(supplier.getByTestId('boxes')).toContainText('CUP-2 × 2');
   await expect(supplier.getByTestId('boxes')).toContainText('MUG-1 × 3');
 });
+
+test('an LTL shipment goes on pallets within the limits, each with four labels', async ({ browser }) => {
+  const { seller, supplier, id } = await sharedShipment(browser, 'sku,quantity,name,fnsku\nMUG-1,2,Mug,X001ABCDEF');
+  await supplier.getByLabel('MUG-1 (Mug)').fill('2');
+  await supplier.getByLabel('Weight', { exact: true }).fill('5');
+  await supplier.getByLabel('Length', { exact: true }).fill('40');
+  await supplier.getByLabel('Width', { exact: true }).fill('30');
+  await supplier.getByLabel('Height', { exact: true }).fill('20');
+  await supplier.getByRole('button', { name: 'Save box' }).click();
+  await expect(supplier.getByText('Every unit is in a box.')).toBeVisible();
+
+  // The pallets show only once LTL is chosen.
+  const pallets = supplier.getByTestId('pallet-rows');
+  await expect(pallets).toBeHidden();
+  await supplier.getByLabel('LTL (less than truckload, on pallets)').check();
+  await expect(pallets).toBeVisible();
+  await expectAccessible(supplier);
+  await supplier.getByLabel('Carrier').fill('Estes');
+  await supplier.getByLabel('Ship date').fill('2026-12-10');
+  await supplier.getByLabel('Amazon shipment ID').fill('FBA15LTL0001');
+  await supplier.getByLabel('Weight, pallet included (Pallet 1)').fill('300');
+  await supplier.getByLabel('Height, pallet included (Pallet 1)').fill('150');
+  await supplier.getByLabel('Weight, pallet included (Pallet 2)').fill('1500.1');
+  await supplier.getByLabel('Weight unit (Pallet 2)').selectOption('lb');
+  await supplier.getByLabel('Height, pallet included (Pallet 2)').fill('72');
+  await supplier.getByLabel('Length unit (Pallet 2)').selectOption('in');
+  await supplier.getByLabel('Stackable (Pallet 2)').check();
+  await supplier.getByRole('button', { name: 'Save and create labels' }).click();
+  await expect(supplier.getByRole('alert')).toContainText('Pallet 2: A pallet may weigh at most 1,500 lb, pallet included.');
+  // At the limit it goes; an added row left blank is skipped.
+  await supplier.getByLabel('Weight, pallet included (Pallet 2)').fill('1500');
+  await supplier.getByRole('button', { name: 'Add a pallet' }).click();
+  await expect(supplier.getByLabel('Weight, pallet included (Pallet 3)')).toBeVisible();
+  await supplier.getByRole('button', { name: 'Save and create labels' }).click();
+  await expect(supplier.getByTestId('status')).toHaveText('Labels ready');
+  await expect(supplier.getByTestId('pallets')).toHaveText(
+    'Pallet 1: 300 kg, 150 cm high, do not stack' + 'Pallet 2: 1500 lb, 72 in high, stackable',
+  );
+  await expect(supplier.getByLabel('PRO or bill of lading number')).toBeVisible();
+
+  // The thermal labels: the box's, its contents, then four for each pallet, each
+  // pallet label with the marketplace's shipment id.
+  const downloading = supplier.waitForEvent('download');
+  await supplier.getByRole('link', { name: 'Download labels (thermal 4×6 in)' }).click();
+  const thermal = test.info().outputPath('ltl-labels.pdf');
+  await (await downloading).saveAs(thermal);
+  expect(decode(thermal)).toEqual([
+    ['1', 'Code128', `${id}U001`],
+    ['2', 'PDF417', 'AMZN,PO:FBA15LTL0001,FNSKU:X001ABCDEF,QTY:2'],
+    ...[3, 4, 5, 6, 7, 8, 9, 10].map((page) => [`${page}`, 'Code128', 'FBA15LTL0001']),
+  ]);
+  // The seller sees the same pallets.
+  await open(seller, `/shipments/${id}`);
+  await expect(seller.getByTestId('pallets')).toContainText('Pallet 2: 1500 lb, 72 in high, stackable');
+});

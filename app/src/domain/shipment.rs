@@ -627,6 +627,134 @@ impl Length {
 /// requirements").
 pub const SMALL_PARCEL_MAX_BOXES: usize = 200;
 
+// Pallets of an LTL shipment, as the marketplace states them (Amazon Seller Central,
+// "Seller requirements for LTL, FTL, and FCL deliveries", pallet requirements and how
+// to build a pallet): 40 × 48 in four-way wooden pallets; a packed pallet at most 72 in
+// high including the pallet and at most 1,500 lb / 680.4 kg gross; four pallet labels
+// a pallet, one on each side.
+
+impl Weight {
+    /// The heaviest packed pallet: "1,500 lb / 680.4 kg". 1,500 lb is 680,388.6 g; the
+    /// published metric figure is the larger, so it is the limit in whole grams, and
+    /// 1,500 lb and 680.4 kg both pass, 1,500.1 lb and 680.5 kg do not.
+    pub const PALLET_MAX: Weight = Weight { grams: 680_400 };
+
+    /// Refuses a pallet too heavy, naming the limit in the unit it was entered in.
+    pub fn check_pallet(self, unit: WeightUnit) -> Result<Weight, InputError> {
+        if self <= Self::PALLET_MAX {
+            Ok(self)
+        } else if unit == WeightUnit::Lb {
+            Err(InputError::OverPalletWeightLb)
+        } else {
+            Err(InputError::OverPalletWeightKg)
+        }
+    }
+}
+
+impl Length {
+    /// The tallest packed pallet, pallet included: 72 in, which is 1,828.8 mm; in whole
+    /// millimetres 1,829, so 72 in and 182.88 cm pass and 183 cm (1.2 mm over) does not.
+    pub const PALLET_MAX_HEIGHT: Length = Length { mm: 1_829 };
+
+    /// Refuses a pallet too tall, naming the limit in the unit it was entered in.
+    pub fn check_pallet_height(self, unit: LengthUnit) -> Result<Length, InputError> {
+        if self <= Self::PALLET_MAX_HEIGHT {
+            Ok(self)
+        } else if unit == LengthUnit::In {
+            Err(InputError::OverPalletHeightIn)
+        } else {
+            Err(InputError::OverPalletHeightCm)
+        }
+    }
+}
+
+/// The pallet's base every pallet stands on: 40 × 48 in (1,016 × 1,219.2 mm).
+pub const PALLET_BASE_IN: (u32, u32) = (40, 48);
+
+/// Our own bound on one shipment's pallets (not the marketplace's): a typo guard,
+/// twice the 52 pallets a 53 ft trailer holds stacked two high.
+pub const MAX_PALLETS: usize = 100;
+
+/// One pallet of an LTL shipment: its gross weight and its height, pallet included,
+/// and whether another pallet may stand on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pallet {
+    pub weight: Weight,
+    pub weight_unit: WeightUnit,
+    pub height: Length,
+    pub length_unit: LengthUnit,
+    pub stackable: bool,
+}
+
+impl Pallet {
+    /// One pallet as typed; `stackable` is a checkbox's `on` (or empty).
+    pub fn parse(
+        weight: &str,
+        weight_unit: &str,
+        height: &str,
+        length_unit: &str,
+        stackable: &str,
+    ) -> Result<Pallet, InputError> {
+        let weight_unit = WeightUnit::parse(weight_unit)?;
+        let length_unit = LengthUnit::parse(length_unit)?;
+        let weight = match Weight::parse(weight, weight_unit) {
+            Err(InputError::WeightTooLarge) => Weight::from_grams(u32::MAX),
+            parsed => parsed?,
+        }
+        .check_pallet(weight_unit)?;
+        let height = match Length::parse(height, length_unit) {
+            Err(InputError::DimensionTooLarge) => Length::from_mm(u32::MAX),
+            parsed => parsed?,
+        }
+        .check_pallet_height(length_unit)?;
+        let stackable = match stackable.trim() {
+            "" | "off" | "no" | "false" => false,
+            "on" | "yes" | "true" => true,
+            _ => return Err(InputError::StackableInvalid),
+        };
+        Ok(Pallet {
+            weight,
+            weight_unit,
+            height,
+            length_unit,
+            stackable,
+        })
+    }
+}
+
+/// The pallets of a form, as rows of (weight, weight unit, height, length unit,
+/// stackable); a row with neither weight nor height is a blank row and skipped. Each
+/// bad row is reported by its row number in the form (from 1).
+pub fn parse_pallets(rows: &[[&str; 5]]) -> Result<Vec<Pallet>, LineProblems> {
+    let rows: Vec<(usize, &[&str; 5])> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !(r[0].trim().is_empty() && r[2].trim().is_empty()))
+        .collect();
+    if rows.len() > MAX_PALLETS {
+        return Err(LineProblems::new(vec![CsvLineError {
+            line: MAX_PALLETS + 1,
+            problem: InputError::TooManyPallets,
+        }]));
+    }
+    let mut pallets = Vec::new();
+    let mut problems = Vec::new();
+    for (n, [weight, weight_unit, height, length_unit, stackable]) in rows {
+        match Pallet::parse(weight, weight_unit, height, length_unit, stackable) {
+            Ok(pallet) => pallets.push(pallet),
+            Err(problem) => problems.push(CsvLineError {
+                line: n + 1,
+                problem,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(pallets)
+    } else {
+        Err(LineProblems::new(problems))
+    }
+}
+
 /// What a seller calls a shipment: 1 to 120 characters, any script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShipmentName(String);
@@ -1224,6 +1352,71 @@ mod tests {
         assert_eq!(
             Length::parse("600", LengthUnit::Cm),
             Err(InputError::DimensionTooLarge)
+        );
+    }
+
+    #[test]
+    fn pallet_limits_are_the_marketplaces_in_the_unit_typed() {
+        let pallet = |weight: &str, wu: &str, height: &str, lu: &str| {
+            Pallet::parse(weight, wu, height, lu, "")
+        };
+        // At the limits, in either unit, pallet and all.
+        for (w, wu, h, lu) in [
+            ("1500", "lb", "72", "in"),
+            ("680.4", "kg", "182.88", "cm"),
+            ("1500.0", "lb", "182.9", "cm"),
+        ] {
+            assert!(pallet(w, wu, h, lu).is_ok(), "{w} {wu}, {h} {lu}");
+        }
+        // One step over, refused naming the limit in the unit typed.
+        for (w, wu, h, lu, refused) in [
+            ("1500.1", "lb", "72", "in", InputError::OverPalletWeightLb),
+            ("680.5", "kg", "72", "in", InputError::OverPalletWeightKg),
+            ("5000", "kg", "72", "in", InputError::OverPalletWeightKg),
+            ("1500", "lb", "72.1", "in", InputError::OverPalletHeightIn),
+            ("1500", "lb", "183", "cm", InputError::OverPalletHeightCm),
+            ("1500", "lb", "900", "cm", InputError::OverPalletHeightCm),
+            ("0", "kg", "100", "cm", InputError::WeightInvalid),
+            ("100", "kg", "x", "cm", InputError::DimensionInvalid),
+            ("100", "st", "100", "cm", InputError::UnitInvalid),
+        ] {
+            assert_eq!(pallet(w, wu, h, lu), Err(refused), "{w} {wu}, {h} {lu}");
+        }
+        assert!(
+            Pallet::parse("100", "kg", "100", "cm", "on")
+                .unwrap()
+                .stackable
+        );
+        assert_eq!(
+            Pallet::parse("100", "kg", "100", "cm", "maybe"),
+            Err(InputError::StackableInvalid)
+        );
+    }
+
+    #[test]
+    fn pallet_rows_skip_blanks_and_name_each_bad_pallet_by_its_number() {
+        let good = ["300", "kg", "150", "cm", "on"];
+        let blank = ["", "kg", " ", "cm", ""];
+        let heavy = ["2000", "lb", "150", "cm", ""];
+        let pallets = parse_pallets(&[good, blank, good]).expect("two pallets");
+        assert_eq!(pallets.len(), 2);
+        assert_eq!(pallets[0].weight.grams(), 300_000);
+        assert_eq!(pallets[0].height.mm(), 1_500);
+        // A bad pallet is named by its row of the form.
+        let problems = parse_pallets(&[good, blank, heavy]).unwrap_err();
+        assert_eq!(
+            problems.lines,
+            [CsvLineError {
+                line: 3,
+                problem: InputError::OverPalletWeightLb
+            }]
+        );
+        assert_eq!(parse_pallets(&[blank]), Ok(vec![]));
+        let many = vec![good; MAX_PALLETS + 1];
+        assert!(parse_pallets(&many[..MAX_PALLETS]).is_ok());
+        assert_eq!(
+            parse_pallets(&many).unwrap_err().lines[0].problem,
+            InputError::TooManyPallets
         );
     }
 }

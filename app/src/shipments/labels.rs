@@ -1,6 +1,7 @@
 //! Box labels: for each box a 4×6 in label with a Code 128 barcode of the box id, then
 //! its box-content label(s) of the same size with the PDF417 2D barcode of what the box
-//! holds (see `box_contents`). On A4 or Letter one label a page; on a thermal 4×6 roll
+//! holds (see `box_contents`); for an LTL shipment then four labels a pallet, one for
+//! each side (the marketplace's rule), with a Code 128 of the shipment's id. On A4 or Letter one label a page; on a thermal 4×6 roll
 //! the page is the label. The same labels as ZPL for a Zebra-compatible printer.
 //!
 //! ASCII text uses the base-14 Helvetica fonts; runs of other characters (Chinese
@@ -86,6 +87,22 @@ impl LabelBox {
     }
 }
 
+/// One pallet of an LTL shipment; it gets [`LABELS_A_PALLET`] labels.
+pub struct LabelPallet {
+    /// Position of the pallet in the shipment, starting at 1.
+    pub number: u32,
+    /// e.g. "300.00 kg (661.39 lb)"
+    pub weight: String,
+    /// e.g. "150.0 cm (59.1 in)"
+    pub height: String,
+    /// Whether another pallet may stand on it.
+    pub stackable: bool,
+}
+
+/// "Each pallet requires four pallet labels, one on each side" (Amazon Seller Central,
+/// "Seller requirements for LTL, FTL, and FCL deliveries", pallet labels).
+pub const LABELS_A_PALLET: u32 = 4;
+
 /// One label of the sheet.
 enum Label<'a> {
     /// The box's shipping label.
@@ -93,6 +110,8 @@ enum Label<'a> {
     /// A box-content label: the symbol, its place among the box's symbols and their
     /// count; no symbol when the box cannot have one.
     Contents(&'a LabelBox, Option<Symbol>, usize, usize),
+    /// One of a pallet's labels, and which of its four.
+    Pallet(&'a LabelPallet, u32),
 }
 
 impl LabelSheet {
@@ -110,7 +129,16 @@ impl LabelSheet {
                 out.push(Label::Contents(b, Some(symbol), i + 1, total));
             }
         }
+        for p in &self.pallets {
+            out.extend((1..=LABELS_A_PALLET).map(|side| Label::Pallet(p, side)));
+        }
         out
+    }
+
+    /// What a pallet label's barcode holds: the marketplace's shipment id, which the
+    /// fulfillment center receives pallets by, else ours.
+    fn pallet_barcode(&self) -> &str {
+        self.po.as_deref().unwrap_or(&self.shipment_id)
     }
 }
 
@@ -131,6 +159,8 @@ pub struct LabelSheet {
     pub destination: String,
     /// The boxes, one label each, in print order.
     pub boxes: Vec<LabelBox>,
+    /// An LTL shipment's pallets (none for small parcel), four labels each.
+    pub pallets: Vec<LabelPallet>,
     /// Paper size of the pages.
     pub paper: Paper,
 }
@@ -189,6 +219,7 @@ pub fn labels_pdf(sheet: &LabelSheet) -> Vec<u8> {
             Label::Contents(b, symbol, n, of) => {
                 draw_contents(sheet, b, symbol.as_ref(), (*n, *of), origin)
             }
+            Label::Pallet(p, side) => draw_pallet(sheet, p, *side, origin),
         };
         pdf.stream(content_id, &content);
     }
@@ -230,21 +261,36 @@ pub fn labels_zpl(sheet: &LabelSheet) -> String {
                 z.line(&format!("Box {} of {}", b.number, sheet.boxes.len()), 76);
                 z.line(&b.weight, 32);
                 z.line(&b.dimensions, 32);
-                // Code 128 at the foot: 11 modules a character with start and check,
-                // 13 the stop; 3 dots a module when that fits the label, else 2.
-                let modules = 11 * (b.box_id.len() as u32 + 2) + 13;
-                let module = if modules * 3 <= ZPL_WIDTH - 2 * ZPL_MARGIN {
-                    3
-                } else {
-                    2
-                };
-                let x = ZPL_WIDTH.saturating_sub(modules * module) / 2;
-                let y = ZPL_LENGTH - 32 - 36 - 8 - 160;
-                z.fields.push_str(&format!(
-                    "^FO{x},{y}^BY{module}^BCN,160,N,N,N^FD{id}^FS\n^FO{x},{ty}^A0N,36,36^FD{id}^FS\n",
-                    id = zpl_text(&b.box_id),
-                    ty = y + 168,
-                ));
+                z.code128_at_foot(&b.box_id);
+            }
+            Label::Pallet(p, side) => {
+                z.line("SHIP FROM", 22);
+                for line in &sheet.ship_from {
+                    z.line(line, 28);
+                }
+                z.gap();
+                z.line("SHIP TO", 22);
+                z.line(&format!("Fulfillment center {}", sheet.destination), 44);
+                z.gap();
+                z.line(&sheet.seller_company, 28);
+                z.line(&format!("Shipment {}", sheet.shipment_id), 36);
+                if let Some(po) = &sheet.po {
+                    z.line(&format!("Amazon shipment {po}"), 30);
+                }
+                z.gap();
+                z.line(
+                    &format!("PALLET {} OF {}", p.number, sheet.pallets.len()),
+                    76,
+                );
+                z.line(&pallet_stacking(p), 52);
+                z.line(&format!("{} boxes in the shipment", sheet.boxes.len()), 30);
+                z.line(&format!("Weight {}", p.weight), 30);
+                z.line(&format!("Height {}", p.height), 30);
+                z.line(
+                    &format!("Label {side} of {LABELS_A_PALLET}: one on each side"),
+                    24,
+                );
+                z.code128_at_foot(sheet.pallet_barcode());
             }
             Label::Contents(b, symbol, n, of) => {
                 z.line("BOX CONTENTS", 22);
@@ -324,6 +370,34 @@ impl ZplLabel {
     fn gap(&mut self) {
         self.y += 16;
     }
+
+    /// A Code 128 of `data` at the label's foot with the text under it: 11 modules a
+    /// character with start and check, 13 the stop; 3 dots a module when that fits the
+    /// label, else 2.
+    fn code128_at_foot(&mut self, data: &str) {
+        let modules = 11 * (data.len() as u32 + 2) + 13;
+        let module = if modules * 3 <= ZPL_WIDTH - 2 * ZPL_MARGIN {
+            3
+        } else {
+            2
+        };
+        let x = ZPL_WIDTH.saturating_sub(modules * module) / 2;
+        let y = ZPL_LENGTH - 32 - 36 - 8 - 160;
+        self.fields.push_str(&format!(
+            "^FO{x},{y}^BY{module}^BCN,160,N,N,N^FD{id}^FS\n^FO{x},{ty}^A0N,36,36^FD{id}^FS\n",
+            id = zpl_text(data),
+            ty = y + 168,
+        ));
+    }
+}
+
+/// Whether another pallet may stand on this one, as the pallet label says it.
+fn pallet_stacking(p: &LabelPallet) -> String {
+    if p.stackable {
+        "STACKABLE".to_owned()
+    } else {
+        "DO NOT STACK".to_owned()
+    }
 }
 
 /// Field data as ZPL takes it: `^` and `~` start commands, so they become spaces.
@@ -348,11 +422,13 @@ fn needs_cjk(s: &LabelSheet) -> bool {
         .boxes
         .iter()
         .flat_map(|b| b.contents.iter().map(|l| &l.sku));
+    let pallets = s.pallets.iter().flat_map(|p| [&p.weight, &p.height]);
     let mut texts = header
         .into_iter()
         .chain(&s.ship_from)
         .chain(boxes)
-        .chain(skus);
+        .chain(skus)
+        .chain(pallets);
     texts.any(|text| !text.is_ascii())
 }
 
@@ -440,6 +516,61 @@ fn draw_label(sheet: &LabelSheet, label_box: &LabelBox, (x0, y0): (f32, f32)) ->
     pen.line(&label_box.dimensions, 10.0, false);
 
     draw_barcode(&mut content, &label_box.box_id, x0, y0 + PAD);
+    content.restore_state();
+    content.finish().into_vec()
+}
+
+/// Draws one of a pallet's four labels.
+fn draw_pallet(
+    sheet: &LabelSheet,
+    pallet: &LabelPallet,
+    side: u32,
+    (x0, y0): (f32, f32),
+) -> Vec<u8> {
+    let mut content = Content::new();
+    let (w, h) = (LABEL_W, LABEL_H);
+    content.set_line_width(0.5).rect(x0, y0, w, h).stroke();
+    content.save_state();
+    content.rect(x0, y0, w, h).clip_nonzero().end_path();
+    let mut pen = Pen {
+        content: &mut content,
+        x: x0 + PAD,
+        y: y0 + LABEL_H - PAD,
+    };
+    pen.line("SHIP FROM", 7.0, true);
+    for line in &sheet.ship_from {
+        pen.line(line, 9.0, false);
+    }
+    pen.rule();
+    pen.line("SHIP TO", 7.0, true);
+    pen.line(
+        &format!("Fulfillment center {}", sheet.destination),
+        14.0,
+        true,
+    );
+    pen.rule();
+    pen.line(&sheet.seller_company, 9.0, false);
+    pen.line(&format!("Shipment {}", sheet.shipment_id), 12.0, true);
+    if let Some(po) = &sheet.po {
+        pen.line(&format!("Amazon shipment {po}"), 10.0, false);
+    }
+    pen.rule();
+    let of = sheet.pallets.len();
+    pen.line(&format!("PALLET {} OF {of}", pallet.number), 24.0, true);
+    pen.line(&pallet_stacking(pallet), 16.0, true);
+    pen.line(
+        &format!("{} boxes in the shipment", sheet.boxes.len()),
+        9.0,
+        false,
+    );
+    pen.line(&format!("Weight {}", pallet.weight), 9.0, false);
+    pen.line(&format!("Height {}", pallet.height), 9.0, false);
+    pen.line(
+        &format!("Label {side} of {LABELS_A_PALLET}: one on each side"),
+        7.0,
+        false,
+    );
+    draw_barcode(&mut content, sheet.pallet_barcode(), x0, y0 + PAD);
     content.restore_state();
     content.finish().into_vec()
 }
@@ -655,6 +786,7 @@ mod tests {
                     without_code: vec![],
                 })
                 .collect(),
+            pallets: vec![],
             paper,
         }
     }
@@ -847,5 +979,81 @@ mod tests {
             .map(|(_, d)| d)
             .collect();
         assert!(text.iter().any(|d| *d == "China") && !text.iter().any(|d| !d.is_ascii()));
+    }
+
+    fn with_pallets(mut sheet: LabelSheet, stackable: &[bool]) -> LabelSheet {
+        sheet.pallets = stackable
+            .iter()
+            .enumerate()
+            .map(|(n, &stackable)| LabelPallet {
+                number: n as u32 + 1,
+                weight: "300.00 kg (661.39 lb)".into(),
+                height: "150.0 cm (59.1 in)".into(),
+                stackable,
+            })
+            .collect();
+        sheet
+    }
+
+    #[test]
+    fn four_labels_a_pallet_after_the_boxes_in_the_pdf_and_the_zpl() {
+        let sheet = with_pallets(sheet(1, Paper::Thermal4x6), &[false, true]);
+        let doc = load(&sheet);
+        assert_eq!(
+            doc.get_pages().len(),
+            2 + 2 * 4,
+            "box, contents, then 4 a pallet"
+        );
+        let text = |page: u32| -> String {
+            shown(&doc, page)
+                .iter()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        for (page, pallet, stacking, side) in [
+            (3, "PALLET 1 OF 2", "DO NOT STACK", "Label 1 of 4"),
+            (6, "PALLET 1 OF 2", "DO NOT STACK", "Label 4 of 4"),
+            (7, "PALLET 2 OF 2", "STACKABLE", "Label 1 of 4"),
+        ] {
+            let text = text(page);
+            for expected in [pallet, stacking, side, "Amazon shipment FBA15ABCD123"] {
+                assert!(text.contains(expected), "page {page}: {expected} in {text}");
+            }
+            assert!(rect_count(&doc, page) > 20, "page {page} has its barcode");
+        }
+
+        let labels = zpl_fields(&labels_zpl(&sheet));
+        assert_eq!(labels.len(), 2 + 8);
+        for (n, label) in labels[2..].iter().enumerate() {
+            let data: Vec<&str> = label
+                .iter()
+                .filter(|(c, _)| c == "FD")
+                .map(|(_, d)| d.as_str())
+                .collect();
+            let number = n / 4 + 1;
+            assert!(
+                data.contains(&format!("PALLET {number} OF 2").as_str()),
+                "{data:?}"
+            );
+            let bc = label
+                .iter()
+                .position(|(c, _)| c == "BC")
+                .expect("a Code 128");
+            let fd = label[bc..]
+                .iter()
+                .find(|(c, _)| c == "FD")
+                .expect("its data");
+            assert_eq!(fd.1, "FBA15ABCD123", "the marketplace's shipment id");
+        }
+        // Without pallets (small parcel) there are no pallet labels.
+        assert_eq!(
+            zpl_fields(&labels_zpl(&with_pallets(sheet_of_one(), &[]))).len(),
+            2
+        );
+    }
+
+    fn sheet_of_one() -> LabelSheet {
+        sheet(1, Paper::Thermal4x6)
     }
 }

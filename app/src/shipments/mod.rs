@@ -165,6 +165,17 @@ pub struct BoxView {
     pub tracking: Option<String>,
 }
 
+/// One pallet of an LTL shipment: gross weight and height, pallet included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PalletView {
+    pub weight_g: u32,
+    pub height_mm: u32,
+    pub weight_unit: WeightUnit,
+    pub length_unit: LengthUnit,
+    /// Whether another pallet may stand on it.
+    pub stackable: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimelineAction {
@@ -264,6 +275,8 @@ pub struct ShipmentView {
     pub pro_number: String,
     /// The marketplace's id of the shipment (FBA…), once the supplier entered it.
     pub fba_id: Option<String>,
+    /// An LTL shipment's pallets, once the supplier entered them.
+    pub pallets: Vec<PalletView>,
     /// What a change made from this view is based on; a save on an older version
     /// is refused, so two tabs never overwrite each other.
     pub version: i64,
@@ -349,6 +362,18 @@ pub struct BoxLineInput {
     /// The units' expiry date, YYYY-MM-DD (a date input's value), for an item that expires.
     #[serde(default)]
     pub expiry: String,
+}
+
+/// One pallet's row of the shipping form, as typed; blank rows are skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PalletInput {
+    pub weight: String,
+    pub weight_unit: String,
+    pub height: String,
+    pub length_unit: String,
+    /// `on` when the box is ticked (what a checkbox posts).
+    pub stackable: String,
 }
 
 /// One box's tracking number, as typed.
@@ -546,6 +571,7 @@ pub async fn save_shipping(
     #[server(default)] carrier: String,
     #[server(default)] ship_date: String,
     #[server(default)] fba_id: String,
+    #[server(default)] pallets: Vec<PalletInput>,
 ) -> Result<(), AppError> {
     use crate::server::boundary;
     boundary("shipments.save_shipping", |cx| async move {
@@ -555,6 +581,7 @@ pub async fn save_shipping(
             &id,
             &version,
             [&mode, &carrier, &ship_date, &fba_id],
+            &pallets,
         )
         .await
     })

@@ -401,10 +401,25 @@ fn ShareForm(s: ShipmentView, share: ServerAction<ShareShipment>) -> impl IntoVi
 }
 
 fn weight_text(grams: u32, unit: WeightUnit) -> String {
+    format!("{} {}", weight_number(grams, unit), unit.code())
+}
+
+/// A stored weight in the unit it was entered in, as a form shows it.
+fn weight_number(grams: u32, unit: WeightUnit) -> String {
     let w = Weight::from_grams(grams);
     match unit {
-        WeightUnit::Kg => format!("{} kg", trim_number(w.kg())),
-        WeightUnit::Lb => format!("{} lb", trim_number(w.lb())),
+        WeightUnit::Kg => trim_number(w.kg()),
+        WeightUnit::Lb => trim_number(w.lb()),
+    }
+}
+
+/// A stored pallet height in the unit it was entered in, as a form shows it: inches to
+/// one decimal, as whole millimetres keep them (72 in is kept as 1,829 mm).
+fn pallet_height_number(mm: u32, unit: LengthUnit) -> String {
+    let l = Length::from_mm(mm);
+    match unit {
+        LengthUnit::Cm => trim_number(l.cm()),
+        LengthUnit::In => trim_number((l.inches() * 10.0).round() / 10.0),
     }
 }
 
@@ -447,6 +462,19 @@ fn Progress(s: ShipmentView) -> impl IntoView {
                     })}
                     {(!s.pro_number.is_empty()).then(|| view! {
                         <div><dt>{i18n.t(Msg::FieldProNumber)}</dt><dd class="mono">{s.pro_number.clone()}</dd></div>
+                    })}
+                    {(!s.pallets.is_empty()).then(|| view! {
+                        <div><dt>{i18n.t(Msg::SummaryPallets)}</dt><dd><ul class="plain" data-testid="pallets">
+                            {s.pallets.iter().enumerate().map(|(n, p)| {
+                                let stack = if p.stackable { Msg::PalletStackable } else { Msg::PalletNotStackable };
+                                view! { <li>{i18n.tf(Msg::PalletSummary, vec![
+                                    ("n", (n + 1).to_string()),
+                                    ("weight", weight_text(p.weight_g, p.weight_unit)),
+                                    ("height", format!("{} {}", pallet_height_number(p.height_mm, p.length_unit), p.length_unit.code())),
+                                    ("stack", i18n.t(stack)().to_string()),
+                                ])}</li> }
+                            }).collect_view()}
+                        </ul></dd></div>
                     })}
                 </dl>
             })}
@@ -894,8 +922,101 @@ fn ShippingForm(s: ShipmentView, save: ServerAction<SaveShipping>) -> impl IntoV
                     <p class="help" id="fba-id-help">{i18n.t(Msg::FbaIdHelp)}</p>
                 </div>
             </div>
+            <PalletRows s=s.clone()/>
             <SubmitButton label=Msg::SaveShippingAndLabels pending=save.pending()/>
         </ActionForm>
+    }
+}
+
+/// The pallets of an LTL shipment in the shipping form: the saved ones, then blank
+/// rows (skipped when left blank), and with the wasm "Add a pallet" adds more. Shown
+/// only while LTL is chosen (by CSS, so before the wasm loads too); the server ignores
+/// them for small parcel.
+#[component]
+fn PalletRows(s: ShipmentView) -> impl IntoView {
+    let i18n = use_i18n();
+    // New rows take the units the boxes were measured in.
+    let (lb, inches) = s.boxes.first().map_or((false, false), |b| {
+        (
+            b.weight_unit == WeightUnit::Lb,
+            b.length_unit == LengthUnit::In,
+        )
+    });
+    let saved = s.pallets.len();
+    let blank = if saved == 0 { 2 } else { 1 };
+    let extra = RwSignal::new(0usize);
+    let row = move |n: usize, p: Option<PalletView>| {
+        let weight = p
+            .as_ref()
+            .map(|p| weight_number(p.weight_g, p.weight_unit))
+            .unwrap_or_default();
+        let height = p
+            .as_ref()
+            .map(|p| pallet_height_number(p.height_mm, p.length_unit))
+            .unwrap_or_default();
+        let lb = p.as_ref().map_or(lb, |p| p.weight_unit == WeightUnit::Lb);
+        let inches = p
+            .as_ref()
+            .map_or(inches, |p| p.length_unit == LengthUnit::In);
+        let stackable = p.as_ref().is_some_and(|p| p.stackable);
+        let field = move |f: &str| format!("pallets[{n}][{f}]");
+        let label = move |msg: Msg| {
+            format!(
+                "{} ({} {})",
+                i18n.t(msg)(),
+                i18n.t(Msg::ColumnPallet)(),
+                n + 1
+            )
+        };
+        view! {
+            <tr>
+                <th scope="row" class="num">{n + 1}</th>
+                <td><span class="with-unit">
+                    <input name=field("weight") inputmode="decimal" size="7" value=weight autocomplete="off"
+                        aria-label=label(Msg::ColumnPalletWeight)/>
+                    <select name=field("weight_unit") aria-label=label(Msg::FieldWeightUnit)>
+                        <option value="kg" selected=!lb>"kg"</option>
+                        <option value="lb" selected=lb>"lb"</option>
+                    </select>
+                </span></td>
+                <td><span class="with-unit">
+                    <input name=field("height") inputmode="decimal" size="6" value=height autocomplete="off"
+                        aria-label=label(Msg::ColumnPalletHeight)/>
+                    <select name=field("length_unit") aria-label=label(Msg::FieldLengthUnit)>
+                        <option value="cm" selected=!inches>"cm"</option>
+                        <option value="in" selected=inches>"in"</option>
+                    </select>
+                </span></td>
+                <td class="center"><input type="checkbox" name=field("stackable") checked=stackable
+                    aria-label=label(Msg::ColumnStackable)/></td>
+            </tr>
+        }
+    };
+    view! {
+        <fieldset class="pallets" data-testid="pallet-rows">
+            <legend>{i18n.t(Msg::PalletsTitle)}</legend>
+            <p class="help" id="pallets-help">{i18n.t(Msg::PalletsHelp)}</p>
+            <div class="table-wrap">
+                <table aria-describedby="pallets-help">
+                    <thead>
+                        <tr>
+                            <th scope="col" class="num">{i18n.t(Msg::ColumnPallet)}</th>
+                            <th scope="col">{i18n.t(Msg::ColumnPalletWeight)}</th>
+                            <th scope="col">{i18n.t(Msg::ColumnPalletHeight)}</th>
+                            <th scope="col">{i18n.t(Msg::ColumnStackable)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {s.pallets.iter().cloned().enumerate().map(|(n, p)| row(n, Some(p))).collect_view()}
+                        {(saved..saved + blank).map(|n| row(n, None)).collect_view()}
+                        {move || (0..extra.get()).map(|k| row(saved + blank + k, None)).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <button type="button" class="button small" on:click=move |_| extra.update(|n| *n += 1)>
+                {i18n.t(Msg::AddPallet)}
+            </button>
+        </fieldset>
     }
 }
 

@@ -549,6 +549,11 @@ impl World {
                         f("mode", "ltl", Strict),
                         f("carrier", "UPS", Free),
                         f("ship_date", "2026-12-01", Strict),
+                        f("pallets[0][weight]", "300", Strict),
+                        f("pallets[0][weight_unit]", "kg", Strict),
+                        f("pallets[0][height]", "150", Strict),
+                        f("pallets[0][length_unit]", "cm", Strict),
+                        f("pallets[0][stackable]", "on", StrictOptional),
                     ],
                 )
             }

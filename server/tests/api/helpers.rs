@@ -640,19 +640,30 @@ impl Browser {
         self.save_box(id, &version, "", sku, quantity, kg).await
     }
 
-    /// Chooses how the boxes travel: `mode` with UPS, shipping on 2026-12-01.
+    /// Chooses how the boxes travel: `mode` with UPS, shipping on 2026-12-01; for LTL
+    /// on one pallet of 300 kg, 150 cm high.
     pub async fn save_shipping(&self, id: &str, version: &str, mode: &str) -> Response {
-        self.call(
-            "shipments/save_shipping",
-            &[
-                ("id", id),
-                ("version", version),
-                ("mode", mode),
-                ("carrier", "UPS"),
-                ("ship_date", "2026-12-01"),
-            ],
-        )
-        .await
+        let pallet: &[(&str, &str)] = if mode == "ltl" { &PALLET } else { &[] };
+        self.save_shipping_with(id, version, mode, pallet).await
+    }
+
+    /// Chooses how the boxes travel, with `pallets` (`pallets[n][…]` fields).
+    pub async fn save_shipping_with(
+        &self,
+        id: &str,
+        version: &str,
+        mode: &str,
+        pallets: &[(&str, &str)],
+    ) -> Response {
+        let mut form = vec![
+            ("id", id),
+            ("version", version),
+            ("mode", mode),
+            ("carrier", "UPS"),
+            ("ship_date", "2026-12-01"),
+        ];
+        form.extend_from_slice(pallets);
+        self.call("shipments/save_shipping", &form).await
     }
 
     pub async fn mark_shipped(&self, id: &str, version: &str, pro_number: &str) -> Response {
@@ -692,3 +703,11 @@ pub async fn error_of(response: Response) -> (StatusCode, AppError) {
 fn chrono_now_secs() -> i64 {
     db::chrono::Utc::now().timestamp()
 }
+
+/// One pallet of 300 kg, 150 cm high, not stackable, as the shipping form posts it.
+pub const PALLET: [(&str, &str); 4] = [
+    ("pallets[0][weight]", "300"),
+    ("pallets[0][weight_unit]", "kg"),
+    ("pallets[0][height]", "150"),
+    ("pallets[0][length_unit]", "cm"),
+];

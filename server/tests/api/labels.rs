@@ -510,3 +510,100 @@ async fn box_content_barcodes_read_back_as_what_each_box_holds_with_its_expiry_d
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn ltl_pallets_within_the_marketplaces_limits_get_four_labels_each() {
+    use app::domain::shipment::{CsvLineError, LineProblems};
+    let app = TestApp::spawn().await;
+    let c = app.shipments_cast().await;
+    let id = c.a.create_shipment().await;
+    c.a.share(&id, &c.s1_account).await;
+    c.s1.add_box(&id, "MUG-1", "3", "5").await;
+    c.s1.add_box(&id, "CUP-2", "2", "4.5").await;
+    let v = c.s1.version(&id).await;
+    // One row of the shipping form's pallets: `pallets[row][…]` fields.
+    let pallet =
+        |row: usize, [weight, wu, height, lu, stack]: [&str; 5]| -> Vec<(String, String)> {
+            [
+                ("weight", weight),
+                ("weight_unit", wu),
+                ("height", height),
+                ("length_unit", lu),
+                ("stackable", stack),
+            ]
+            .map(|(f, v)| (format!("pallets[{row}][{f}]"), v.to_owned()))
+            .to_vec()
+        };
+    let first = pallet(0, ["300", "kg", "150", "cm", ""]);
+    let blank = pallet(1, ["", "kg", "", "cm", ""]);
+    let at_limits = pallet(2, ["1500", "lb", "72", "in", "on"]);
+    let over = pallet(2, ["1500.1", "lb", "72", "in", "on"]);
+    fn form<'a>(rows: &[&'a Vec<(String, String)>]) -> Vec<(&'a str, &'a str)> {
+        rows.iter()
+            .flat_map(|r| r.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .collect()
+    }
+
+    // LTL goes on pallets: none, or one over the limit, is refused, naming its row.
+    let (code, error) = error_of(c.s1.save_shipping_with(&id, &v, "ltl", &[]).await).await;
+    assert_eq!(
+        (code, error),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Input(InputError::NoPallets)
+        )
+    );
+    let refused = form(&[&first, &blank, &over]);
+    assert_eq!(
+        error_of(c.s1.save_shipping_with(&id, &v, "ltl", &refused).await).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PalletLines(LineProblems {
+                lines: vec![CsvLineError {
+                    line: 3,
+                    problem: InputError::OverPalletWeightLb
+                }],
+                more: 0
+            })
+        )
+    );
+    assert_eq!(c.s1.version(&id).await, v, "nothing saved");
+    // The same form at the limits is saved; the blank row is skipped.
+    let saved = form(&[&first, &blank, &at_limits]);
+    let response = c.s1.save_shipping_with(&id, &v, "ltl", &saved).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let seen = c.a.shipment(&id).await;
+    let pallets: Vec<(u32, u32, bool)> = seen
+        .pallets
+        .iter()
+        .map(|p| (p.weight_g, p.height_mm, p.stackable))
+        .collect();
+    // 1,500 lb is 680,388.6 g; 72 in is 1,828.8 mm.
+    assert_eq!(pallets, [(300_000, 1_500, false), (680_389, 1_829, true)]);
+
+    // Box labels, then four labels a pallet, each with the shipment's id (no FBA id
+    // was entered) in a Code 128 a scanner reads.
+    let url = format!("{}/shipments/{id}/labels.pdf?paper=letter", app.address);
+    let response = c.a.client.get(url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let found = decode(&response.bytes().await.unwrap(), None);
+    let pages: Vec<u32> = found.iter().map(|(page, _, _)| *page).collect();
+    assert_eq!(pages, [1, 3, 5, 6, 7, 8, 9, 10, 11, 12]);
+    let mut expected = times(&id, 8);
+    expected.extend([format!("{id}U001"), format!("{id}U002")]);
+    expected.sort();
+    assert_eq!(code128_texts(&found), expected);
+
+    // Back to packing the pallets stay for the form; small parcel drops them, even
+    // when the form still posts its (hidden) pallet rows.
+    assert_eq!(c.s1.status("shipments/reopen", &[("id", &id)]).await, 200);
+    assert_eq!(c.s1.shipment(&id).await.pallets.len(), 2);
+    let v = c.s1.version(&id).await;
+    let small = form(&[&first]);
+    let response =
+        c.s1.save_shipping_with(&id, &v, "small_parcel", &small)
+            .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(c.a.shipment(&id).await.pallets.is_empty());
+    app.stop().await;
+}

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 
 use db::Refusal;
 
-use crate::helpers::{error_of, Browser, TestApp};
+use crate::helpers::{error_of, Browser, TestApp, PALLET};
 
 #[tokio::test]
 async fn the_authorization_matrix_of_every_shipment_function() {
@@ -111,6 +111,10 @@ async fn the_authorization_matrix_of_every_shipment_function() {
                 ("mode", "ltl"),
                 ("carrier", "X"),
                 ("ship_date", "2026-12-01"),
+                PALLET[0],
+                PALLET[1],
+                PALLET[2],
+                PALLET[3],
             ],
         ),
         ("shipments/reopen", vec![("id", &id)]),

@@ -5,7 +5,7 @@ use db::sessions::SessionUser;
 use super::*;
 use crate::domain::shipment::{Length, Weight};
 use crate::shipments::box_contents::{self, ContentLine};
-use crate::shipments::labels::{LabelBox, LabelSheet, Paper};
+use crate::shipments::labels::{LabelBox, LabelPallet, LabelSheet, Paper};
 
 /// The box labels of a labelled (or shipped) shipment, for either of its sides: a PDF
 /// on `paper`, or ZPL for a thermal printer (`zpl`).
@@ -72,6 +72,21 @@ pub async fn labels(
         ship_from: view.ship_from.lines(),
         destination: view.destination.clone(),
         boxes,
+        pallets: view
+            .pallets
+            .iter()
+            .enumerate()
+            .map(|(n, p)| {
+                let (weight, height) =
+                    (Weight::from_grams(p.weight_g), Length::from_mm(p.height_mm));
+                LabelPallet {
+                    number: n as u32 + 1,
+                    weight: format!("{:.2} kg ({:.2} lb)", weight.kg(), weight.lb()),
+                    height: format!("{:.1} cm ({:.1} in)", height.cm(), height.inches()),
+                    stackable: p.stackable,
+                }
+            })
+            .collect(),
         paper,
     };
     tokio::task::spawn_blocking(move || {

@@ -279,6 +279,18 @@ pub(super) async fn to_view(
         ship_date: s.ship_date.unwrap_or_default(),
         pro_number: s.pro_number.unwrap_or_default(),
         fba_id: s.fba_id,
+        pallets: s
+            .pallets
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| PalletView {
+                weight_g: p.weight_g as u32,
+                height_mm: p.height_mm as u32,
+                weight_unit: WeightUnit::parse(&p.weight_unit).unwrap_or(WeightUnit::Kg),
+                length_unit: LengthUnit::parse(&p.length_unit).unwrap_or(LengthUnit::Cm),
+                stackable: p.stackable,
+            })
+            .collect(),
         version: s.version,
         boxes,
         open_box: open_box

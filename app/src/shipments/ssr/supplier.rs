@@ -1,14 +1,14 @@
 //! The supplier's steps: boxes, shipping and labels, tracking and shipped.
 
 use db::sessions::SessionUser;
-use db::shipments::{BoxItem, BoxTracking, NewBox, Step};
+use db::shipments::{BoxItem, BoxTracking, NewBox, PalletRow, Shipping, Step};
 
 use super::emails;
 use super::*;
 use crate::connections::ssr::actor;
 use crate::domain::shipment::{
-    check_box_contents, check_expiry_dates, parse_carrier, parse_fba_id, parse_ship_date,
-    parse_tracking, Length, Weight, SMALL_PARCEL_MAX_BOXES,
+    check_box_contents, check_expiry_dates, parse_carrier, parse_fba_id, parse_pallets,
+    parse_ship_date, parse_tracking, Length, Weight, SMALL_PARCEL_MAX_BOXES,
 };
 use crate::domain::InputError;
 use crate::server::{db_error, Ctx};
@@ -216,6 +216,7 @@ pub async fn save_shipping(
     id: &str,
     version: &str,
     [mode, carrier, ship_date, fba_id]: [&str; 4],
+    pallets: &[PalletInput],
 ) -> Result<(), AppError> {
     let state = &cx.state;
     let view = as_supplier(state, &me, id).await?;
@@ -225,6 +226,28 @@ pub async fn save_shipping(
     let carrier = parse_carrier(carrier)?;
     let ship_date = parse_ship_date(ship_date)?;
     let fba_id = parse_fba_id(fba_id)?;
+    // Pallets go with LTL; a small-parcel form's rows (hidden) are ignored.
+    let pallets = if mode == ShippingMode::Ltl {
+        let rows: Vec<[&str; 5]> = pallets
+            .iter()
+            .map(|p| {
+                [
+                    p.weight.as_str(),
+                    p.weight_unit.as_str(),
+                    p.height.as_str(),
+                    p.length_unit.as_str(),
+                    p.stackable.as_str(),
+                ]
+            })
+            .collect();
+        let pallets = parse_pallets(&rows).map_err(AppError::PalletLines)?;
+        if pallets.is_empty() {
+            return Err(InputError::NoPallets.into());
+        }
+        pallets
+    } else {
+        Vec::new()
+    };
     if view.boxes.is_empty() {
         return Err(InputError::NoBoxes.into());
     }
@@ -247,10 +270,22 @@ pub async fn save_shipping(
         .save_shipping(
             &view.id,
             &me.account_id,
-            mode.code(),
-            &carrier,
-            &ship_date,
-            fba_id.as_deref(),
+            &Shipping {
+                mode: mode.code().to_owned(),
+                carrier,
+                ship_date,
+                fba_id,
+                pallets: pallets
+                    .iter()
+                    .map(|p| PalletRow {
+                        weight_g: i64::from(p.weight.grams()),
+                        height_mm: i64::from(p.height.mm()),
+                        weight_unit: p.weight_unit.code().to_owned(),
+                        length_unit: p.length_unit.code().to_owned(),
+                        stackable: p.stackable,
+                    })
+                    .collect(),
+            },
             version,
             &actor(&me),
             cx.now(),
