@@ -152,6 +152,13 @@ test('a supplier packs 3 SKUs into 4 boxes by scanning, and every barcode printe
     'Code128 X00TEA0003', 'Code128 X00TEA0003',
   ]);
 
+  // Shipped: a tracking number a box (scanned off the carrier's labels, here typed).
+  for (const n of [1, 2, 3, 4]) {
+    await supplier.getByLabel(`Tracking number, box ${n} of 4`).fill(`1Z999AA1012345678${n}`);
+  }
+  await supplier.getByRole('button', { name: 'Mark as shipped' }).click();
+  await expect(supplier.getByTestId('status')).toHaveText('Shipped');
+
   // The seller's pack list.
   await open(seller, `/shipments/${id}`);
   downloading = seller.waitForEvent('download');
