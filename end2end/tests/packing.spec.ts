@@ -251,3 +251,43 @@ test('an LTL shipment goes on pallets within the limits, each with four labels',
   await open(seller, `/shipments/${id}`);
   await expect(seller.getByTestId('pallets')).toContainText('Pallet 2: 1500 lb, 72 in high, stackable');
 });
+
+test('a packer who turns the sound on hears a high tone for each unit added and a low one for a refusal', async ({ browser }) => {
+  const { supplier } = await sharedShipment(browser, 'sku,quantity,name,fnsku\nMUG-1,2,Mug,X001ABCDEF');
+  // The tones the page starts, as the Web Audio API is asked for them.
+  await supplier.context().addInitScript(() => {
+    const tones: number[] = [];
+    (window as unknown as { tones: number[] }).tones = tones;
+    const create = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function () {
+      const oscillator = create.call(this);
+      const start = oscillator.start.bind(oscillator);
+      oscillator.start = (when?: number) => {
+        tones.push(oscillator.frequency.value);
+        start(when);
+      };
+      return oscillator;
+    };
+  });
+  await open(supplier, supplier.url());
+  const tones = () => supplier.evaluate(() => (window as unknown as { tones: number[] }).tones);
+  await supplier.getByText('Scan to pack').click();
+  const sound = supplier.getByLabel('Beep at each scan: high when a unit is added, low when it is refused');
+  await expect(sound).not.toBeChecked();
+  // Off, as it starts: silent.
+  await supplier.getByLabel('Scan a barcode').focus();
+  await scan(supplier, 'X001ABCDEF');
+  await expect(supplier.getByTestId('scan-added')).toContainText('In this box: 1.');
+  expect(await tones()).toEqual([]);
+
+  await sound.check();
+  await expect(supplier.getByLabel('Scan a barcode')).toBeFocused();
+  await scan(supplier, 'X001ABCDEF');
+  await expect(supplier.getByTestId('scan-added')).toContainText('In this box: 2.');
+  await scan(supplier, 'X009WRONG1');
+  await expect(supplier.locator('#scan').getByRole('alert')).toContainText('No item of this shipment has that code');
+  await expect.poll(tones).toEqual([880, 220]);
+  // The choice is kept in this browser.
+  await open(supplier, supplier.url());
+  await expect(sound).toBeChecked();
+});

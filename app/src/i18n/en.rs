@@ -253,6 +253,7 @@ pub fn text(msg: Msg) -> &'static str {
         ErrOverSmallParcelSideCm => "A small parcel box may measure at most 63.5 cm on any side. Use a smaller box, or ship LTL.",
         ErrOverSmallParcelSideIn => "A small parcel box may measure at most 25 in on any side. Use a smaller box, or ship LTL.",
         ErrTooManySmallParcelBoxes => "A small parcel shipment may have at most 200 boxes. Ship LTL, or split the shipment.",
+        ScanSound => "Beep at each scan: high when a unit is added, low when it is refused",
         ErrOverPalletWeightKg => "A pallet may weigh at most 680.4 kg, pallet included. Move some boxes to another pallet.",
         ErrOverPalletWeightLb => "A pallet may weigh at most 1,500 lb, pallet included. Move some boxes to another pallet.",
         ErrOverPalletHeightCm => "A pallet may be at most 182.88 cm high, pallet included. Move some boxes to another pallet.",

@@ -448,6 +448,7 @@ pub enum Msg {
     ErrOverSmallParcelSideCm,
     ErrOverSmallParcelSideIn,
     ErrTooManySmallParcelBoxes,
+    ScanSound,
     ErrOverPalletWeightKg,
     ErrOverPalletWeightLb,
     ErrOverPalletHeightCm,

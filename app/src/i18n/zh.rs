@@ -253,6 +253,7 @@ pub fn text(msg: Msg) -> &'static str {
         ErrOverSmallParcelSideCm => "小包裹的箱子每边最长 63.5 厘米。请使用更小的箱子,或改用零担(LTL)运输。",
         ErrOverSmallParcelSideIn => "小包裹的箱子每边最长 25 英寸。请使用更小的箱子,或改用零担(LTL)运输。",
         ErrTooManySmallParcelBoxes => "一批小包裹货件最多 200 个箱子。请改用零担(LTL)运输,或拆分货件。",
+        ScanSound => "每次扫描时提示音:添加成功为高音,被拒绝为低音",
         ErrOverPalletWeightKg => "每个托盘(含托盘本身)最重 680.4 千克。请把部分箱子移到另一个托盘。",
         ErrOverPalletWeightLb => "每个托盘(含托盘本身)最重 1,500 磅。请把部分箱子移到另一个托盘。",
         ErrOverPalletHeightCm => "每个托盘(含托盘本身)最高 182.88 厘米。请把部分箱子移到另一个托盘。",

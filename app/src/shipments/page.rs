@@ -1271,6 +1271,33 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
             ],
         )())
     };
+    // The packer may also hear each scan (off unless turned on; the choice is kept in
+    // this browser). Only with the wasm, so the switch appears once it has loaded.
+    let (hydrated, sound) = (RwSignal::new(false), RwSignal::new(false));
+    Effect::new(move |_| {
+        hydrated.set(true);
+        #[cfg(feature = "hydrate")]
+        sound.set(scan_sound::wanted());
+    });
+    Effect::new(move |seen: Option<usize>| {
+        let now = scan.version().get();
+        if seen.is_some_and(|seen| seen != now) && sound.get_untracked() {
+            #[cfg(feature = "hydrate")]
+            if let Some(answer) = scan.value().get_untracked() {
+                scan_sound::beep(answer.is_ok());
+            }
+        }
+        now
+    });
+    let on_sound = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        sound.set(on);
+        #[cfg(feature = "hydrate")]
+        scan_sound::keep(on);
+        if let Some(input) = code.get() {
+            let _ = input.focus();
+        }
+    };
     // A refused scan, loud beside the field (a plain form post's error is at the top
     // of the page, as for every step).
     let error = Signal::derive(move || scan.value().get().and_then(Result::err));
@@ -1341,6 +1368,12 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
                     <button type="submit" class="button">{i18n.t(Msg::ScanAdd)}</button>
                 </form>
             </Drafted>
+            <Show when=move || hydrated.get()>
+                <label class="choice" for="scan-sound">
+                    <input type="checkbox" id="scan-sound" prop:checked=move || sound.get() on:change=on_sound/>
+                    " " {i18n.t(Msg::ScanSound)}
+                </label>
+            </Show>
             <div role="status" aria-live="polite" data-testid="scan-added">
                 {move || added().map(|text| view! { <p class="alert alert-ok">{text}</p> })}
             </div>
@@ -1385,5 +1418,61 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
             </Drafted>
             </Show>
         </details>
+    }
+}
+
+/// The tones of scan-to-pack, with the Web Audio API: nothing to download, and the
+/// scanner's Enter is the key press browsers ask for before a page may make sound.
+#[cfg(feature = "hydrate")]
+mod scan_sound {
+    use std::cell::RefCell;
+    use web_sys::{AudioContext, OscillatorType};
+
+    const KEY: &str = "scc-scan-sound";
+
+    thread_local! {
+        static CONTEXT: RefCell<Option<AudioContext>> = const { RefCell::new(None) };
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    /// Whether the packer turned the sound on in this browser.
+    pub fn wanted() -> bool {
+        storage().and_then(|s| s.get_item(KEY).ok()?).as_deref() == Some("1")
+    }
+
+    pub fn keep(on: bool) {
+        if let Some(s) = storage() {
+            let _ = if on { s.set_item(KEY, "1") } else { s.remove_item(KEY) };
+        }
+    }
+
+    /// A short high tone for a unit added, a longer low one for a refusal.
+    pub fn beep(added: bool) {
+        let (hz, seconds) = if added { (880.0, 0.08) } else { (220.0, 0.35) };
+        CONTEXT.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            if cell.is_none() {
+                *cell = AudioContext::new().ok();
+            }
+            if let Some(context) = cell.as_ref() {
+                let _ = tone(context, hz, seconds);
+            }
+        });
+    }
+
+    fn tone(context: &AudioContext, hz: f32, seconds: f64) -> Result<(), wasm_bindgen::JsValue> {
+        let oscillator = context.create_oscillator()?;
+        oscillator.set_type(OscillatorType::Square);
+        oscillator.frequency().set_value(hz);
+        let gain = context.create_gain()?;
+        gain.gain().set_value(0.15);
+        oscillator.connect_with_audio_node(&gain)?;
+        gain.connect_with_audio_node(&context.destination())?;
+        let now = context.current_time();
+        oscillator.start_with_when(now)?;
+        oscillator.stop_with_when(now + seconds)
     }
 }
