@@ -103,33 +103,9 @@ impl AppError {
     /// Each refused line of a pasted item list (pallet of a shipping form), with its
     /// line (pallet) number, in `lang`.
     pub fn details(&self, lang: crate::i18n::Lang) -> Vec<String> {
-        use crate::i18n::{t, tf};
         match self {
-            AppError::ItemLines(problems) | AppError::PalletLines(problems) => {
-                let line = match self {
-                    AppError::PalletLines(_) => Msg::ErrPalletLine,
-                    _ => Msg::ErrLine,
-                };
-                let mut details: Vec<String> = problems
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        tf(
-                            lang,
-                            line,
-                            &[
-                                ("line", &l.line.to_string()),
-                                ("problem", t(lang, l.problem.message())),
-                            ],
-                        )
-                    })
-                    .collect();
-                if problems.more > 0 {
-                    let count = crate::text::thousands(problems.more);
-                    details.push(tf(lang, Msg::ErrMoreLines, &[("count", &count)]));
-                }
-                details
-            }
+            AppError::ItemLines(problems) => line_details(problems, Msg::ErrLine, lang),
+            AppError::PalletLines(problems) => line_details(problems, Msg::ErrPalletLine, lang),
             _ => Vec::new(),
         }
     }
@@ -158,6 +134,28 @@ impl AppError {
     pub fn from_query(value: &str) -> Option<AppError> {
         serde_json::from_str(value).ok()
     }
+}
+
+/// Each line of `problems` as `line` words it, then how many more there are.
+fn line_details(problems: &LineProblems, line: Msg, lang: crate::i18n::Lang) -> Vec<String> {
+    use crate::i18n::{t, tf};
+    let mut details: Vec<String> = problems
+        .lines
+        .iter()
+        .map(|l| {
+            let number = l.line.to_string();
+            tf(
+                lang,
+                line,
+                &[("line", &number), ("problem", t(lang, l.problem.message()))],
+            )
+        })
+        .collect();
+    if problems.more > 0 {
+        let count = crate::text::thousands(problems.more);
+        details.push(tf(lang, Msg::ErrMoreLines, &[("count", &count)]));
+    }
+    details
 }
 
 impl FromServerFnError for AppError {

@@ -650,10 +650,14 @@ struct ShipmentRead {
     boxes: Vec<BoxRow>,
     open_box: Vec<BoxItem>,
     events: Vec<ShipmentEventRow>,
+    /// The shipment's version once the rest was read.
+    version_after: Option<i64>,
 }
 
 /// The read behind a shipment's page: the shipment with its share, its boxes and its
-/// timeline, in one `RETURN { … }`.
+/// timeline, in one `RETURN { … }`. Each statement reads on its own, so the version is
+/// read again last: a step committed during the read (a new box on the old version,
+/// say) shows as a changed version, and the read is made again.
 const SHIPMENT_READ: &str = "
     LET $share = (SELECT * FROM type::record('shared_with', $id))[0];
     LET $supplier_id = IF $share = NONE { NONE } ELSE { record::id($share.out) };
@@ -676,6 +680,7 @@ const SHIPMENT_READ: &str = "
         open_box: (SELECT VALUE contents FROM type::record('open_box', $id))[0] ?? [],
         events: (SELECT action, actor_name, actor_company, detail, time::nano(at) AS at_nanos
             FROM shipment_event WHERE shipment = type::record('shipment', $id) ORDER BY at_nanos),
+        version_after: (SELECT VALUE version FROM type::record('shipment', $id))[0],
     };
 ";
 
@@ -742,17 +747,26 @@ impl Db {
         id: &str,
         account: &str,
     ) -> Result<Option<ShipmentDetail>, DbError> {
-        let response = check(
-            self.conn
-                .query(SHIPMENT_READ)
-                .bind(("id", id.to_owned()))
-                .await,
-        )?;
-        let Some(read) = take_last::<Option<ShipmentRead>>(response)? else {
-            return Ok(None);
-        };
-        let Some(shipment) = read.shipment else {
-            return Ok(None);
+        let mut attempts = 0;
+        let (read, shipment) = loop {
+            let response = check(
+                self.conn
+                    .query(SHIPMENT_READ)
+                    .bind(("id", id.to_owned()))
+                    .await,
+            )?;
+            let Some(mut read) = take_last::<Option<ShipmentRead>>(response)? else {
+                return Ok(None);
+            };
+            let Some(shipment) = read.shipment.take() else {
+                return Ok(None);
+            };
+            attempts += 1;
+            // A step committed while it was read: read it again (a few times at most;
+            // a shipment changing that fast is read as it was).
+            if read.version_after == Some(shipment.version) || attempts == 5 {
+                break (read, shipment);
+            }
         };
         let role = if shipment.seller_id == account {
             Role::Seller
@@ -1594,6 +1608,89 @@ mod tests {
                 Err(e) => panic!("unexpected: {e:?}"),
             }
         }
+    }
+
+    #[tokio::test]
+    async fn pallets_go_with_ltl_only_and_within_the_limits_whatever_the_app_checked() {
+        let db = setup().await;
+        let (seller, supplier) = (actor("ann"), actor("wang"));
+        let id = db
+            .create_shipment("seller", &shipment(), &seller, now())
+            .await
+            .expect("create");
+        db.share_shipment(&id, "seller", "supplier", "", 0, &seller, &[], now())
+            .await
+            .expect("share");
+        db.save_box(
+            &id,
+            "supplier",
+            None,
+            &one_box("MUG-1", 1),
+            false,
+            1,
+            &supplier,
+            now(),
+        )
+        .await
+        .expect("box");
+        let read = || async {
+            db.shipment_for(&id, "supplier")
+                .await
+                .expect("read")
+                .expect("visible")
+                .shipment
+        };
+        let version = read().await.version;
+        let with = |mode: &str, pallets: Vec<PalletRow>| Shipping {
+            pallets,
+            ..shipping(mode)
+        };
+        let good = shipping("ltl").pallets[0].clone();
+        let heavy = PalletRow {
+            weight_g: 680_401,
+            ..good.clone()
+        };
+        let tall = PalletRow {
+            height_mm: 1_830,
+            ..good.clone()
+        };
+        for (what, refused) in [
+            (
+                "small parcel on a pallet",
+                with("small_parcel", vec![good.clone()]),
+            ),
+            ("LTL without pallets", with("ltl", vec![])),
+            ("a pallet over 680.4 kg", with("ltl", vec![heavy])),
+            ("a pallet over 72 in", with("ltl", vec![tall])),
+            ("101 pallets", with("ltl", vec![good.clone(); 101])),
+        ] {
+            let result = db
+                .save_shipping(&id, "supplier", &refused, version, &supplier, now())
+                .await;
+            assert!(result.is_err(), "{what}: {result:?}");
+        }
+        assert_eq!(read().await.version, version, "nothing was saved");
+        // The same step with one pallet within the limits is saved, and read back.
+        let ltl = with("ltl", vec![good.clone(); 100]);
+        db.save_shipping(&id, "supplier", &ltl, version, &supplier, now())
+            .await
+            .expect("shipping");
+        assert_eq!(read().await.pallets.map(|p| p.len()), Some(100));
+        // Reopened, the pallets stay for the form; taken back, they go.
+        db.reopen_packing(&id, "supplier", &supplier, now())
+            .await
+            .expect("reopen");
+        assert_eq!(read().await.pallets.map(|p| p.len()), Some(100));
+        db.stop_sharing(&id, "seller", &seller, &[], now())
+            .await
+            .expect("unshare");
+        let taken_back = db
+            .shipment_for(&id, "seller")
+            .await
+            .expect("read")
+            .expect("visible")
+            .shipment;
+        assert_eq!(taken_back.pallets, None);
     }
 
     #[tokio::test]

@@ -216,23 +216,31 @@ test('an LTL shipment goes on pallets within the limits, each with four labels',
   await supplier.getByLabel('Carrier').fill('Estes');
   await supplier.getByLabel('Ship date').fill('2026-12-10');
   await supplier.getByLabel('Amazon shipment ID').fill('FBA15LTL0001');
-  await supplier.getByLabel('Weight, pallet included (Pallet 1)').fill('300');
-  await supplier.getByLabel('Height, pallet included (Pallet 1)').fill('150');
-  await supplier.getByLabel('Weight, pallet included (Pallet 2)').fill('1500.1');
-  await supplier.getByLabel('Weight unit (Pallet 2)').selectOption('lb');
-  await supplier.getByLabel('Height, pallet included (Pallet 2)').fill('72');
-  await supplier.getByLabel('Length unit (Pallet 2)').selectOption('in');
-  await supplier.getByLabel('Stackable (Pallet 2)').check();
+  // One pallet row to start with; the number of pallets sets how many.
+  const row = (field: string, n: number) => supplier.getByLabel(`${field} (pallet ${n})`);
+  await expect(row('Weight, pallet included', 1)).toBeVisible();
+  await expect(row('Weight, pallet included', 2)).toHaveCount(0);
+  await supplier.getByLabel('Number of pallets').fill('2');
+  await row('Weight, pallet included', 1).fill('300');
+  await row('Height, pallet included', 1).fill('150');
+  await row('Weight, pallet included', 2).fill('1500.1');
+  await row('Weight unit', 2).selectOption('lb');
+  await row('Height, pallet included', 2).fill('72');
+  await row('Length unit', 2).selectOption('in');
+  await row('Stackable', 2).check();
   await supplier.getByRole('button', { name: 'Save and create labels' }).click();
-  await expect(supplier.getByRole('alert')).toContainText('Pallet 2: A pallet may weigh at most 1,500 lb, pallet included.');
-  // At the limit it goes; an added row left blank is skipped.
-  await supplier.getByLabel('Weight, pallet included (Pallet 2)').fill('1500');
-  await supplier.getByRole('button', { name: 'Add a pallet' }).click();
-  await expect(supplier.getByLabel('Weight, pallet included (Pallet 3)')).toBeVisible();
+  await expect(supplier.getByRole('alert')).toContainText('Pallet 2: A pallet may weigh at most 1500 lb, pallet included.');
+  // At the limit it goes. A row added, then left blank, is skipped; adding it keeps
+  // what the rows above hold.
+  await row('Weight, pallet included', 2).fill('1500');
+  await supplier.getByLabel('Number of pallets').fill('3');
+  await expect(row('Weight, pallet included', 3)).toBeVisible();
+  await expect(row('Weight, pallet included', 2)).toHaveValue('1500');
+  await expect(row('Stackable', 2)).toBeChecked();
   await supplier.getByRole('button', { name: 'Save and create labels' }).click();
   await expect(supplier.getByTestId('status')).toHaveText('Labels ready');
   await expect(supplier.getByTestId('pallets')).toHaveText(
-    'Pallet 1: 300 kg, 150 cm high, do not stack' + 'Pallet 2: 1500 lb, 72 in high, stackable',
+    'Pallet 1: 300 kg, 150 cm high, not stackable' + 'Pallet 2: 1500 lb, 72 in high, stackable',
   );
   await expect(supplier.getByLabel('PRO or bill of lading number')).toBeVisible();
 
@@ -290,4 +298,39 @@ test('a packer who turns the sound on hears a high tone for each unit added and 
   // The choice is kept in this browser.
   await open(supplier, supplier.url());
   await expect(sound).toBeChecked();
+});
+
+test('before the wasm has loaded, a packer enters the pallets with plain forms', async ({ browser }) => {
+  const { supplier, id } = await sharedShipment(browser, 'sku,quantity,name\nMUG-1,2,Mug');
+  const plain = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await plain.context().addCookies(await supplier.context().cookies());
+  await plain.goto(`/shipments/${id}`);
+  await plain.getByLabel('MUG-1 (Mug)').fill('2');
+  await plain.getByLabel('Weight', { exact: true }).fill('5');
+  await plain.getByLabel('Length', { exact: true }).fill('40');
+  await plain.getByLabel('Width', { exact: true }).fill('30');
+  await plain.getByLabel('Height', { exact: true }).fill('20');
+  await plain.getByRole('button', { name: 'Save box' }).click();
+  await expect(plain.getByText('Every unit is in a box.')).toBeVisible();
+
+  const ltl = plain.getByLabel('LTL (less than truckload, on pallets)');
+  await expect(plain.getByTestId('pallet-rows')).toBeHidden();
+  await ltl.check();
+  await expect(plain.getByTestId('pallet-rows')).toBeVisible();
+  // Two pallets: the page comes back with two rows, LTL still chosen.
+  await plain.getByLabel('Number of pallets').fill('2');
+  await plain.getByRole('button', { name: 'Show the rows' }).click();
+  await expect(plain.getByLabel('Weight, pallet included (pallet 2)')).toBeVisible();
+  await expect(ltl).toBeChecked();
+  await plain.getByLabel('Carrier').fill('Estes');
+  await plain.getByLabel('Ship date').fill('2026-12-10');
+  for (const n of [1, 2]) {
+    await plain.getByLabel(`Weight, pallet included (pallet ${n})`).fill('250');
+    await plain.getByLabel(`Height, pallet included (pallet ${n})`).fill('120');
+  }
+  await plain.getByRole('button', { name: 'Save and create labels' }).click();
+  await expect(plain.getByTestId('status')).toHaveText('Labels ready');
+  await expect(plain.getByTestId('pallets')).toHaveText(
+    'Pallet 1: 250 kg, 120 cm high, not stackable' + 'Pallet 2: 250 kg, 120 cm high, not stackable',
+  );
 });

@@ -627,49 +627,21 @@ impl Length {
 /// requirements").
 pub const SMALL_PARCEL_MAX_BOXES: usize = 200;
 
-// Pallets of an LTL shipment, as the marketplace states them (Amazon Seller Central,
-// "Seller requirements for LTL, FTL, and FCL deliveries", pallet requirements and how
-// to build a pallet): 40 × 48 in four-way wooden pallets; a packed pallet at most 72 in
-// high including the pallet and at most 1,500 lb / 680.4 kg gross; four pallet labels
-// a pallet, one on each side.
+// Pallets of an LTL shipment, as the marketplace states them: 40 × 48 in four-way
+// wooden pallets; a packed pallet at most 72 in high and 1,500 lb gross, pallet
+// included; four pallet labels a pallet, one on each side (Amazon Seller Central, US,
+// "Seller requirements for LTL, FTL, and FCL deliveries"). The metric weight is the
+// marketplace's own figure, "1,500 lb. / 680.4 kg" (Amazon Seller Central, Australia,
+// help item 200978400); the metric height is 72 in converted exactly, 182.88 cm. Each
+// limit is checked in the unit typed, before the value is rounded to whole grams or
+// millimetres, and named in that unit when refused.
 
-impl Weight {
-    /// The heaviest packed pallet: "1,500 lb / 680.4 kg". 1,500 lb is 680,388.6 g; the
-    /// published metric figure is the larger, so it is the limit in whole grams, and
-    /// 1,500 lb and 680.4 kg both pass, 1,500.1 lb and 680.5 kg do not.
-    pub const PALLET_MAX: Weight = Weight { grams: 680_400 };
-
-    /// Refuses a pallet too heavy, naming the limit in the unit it was entered in.
-    pub fn check_pallet(self, unit: WeightUnit) -> Result<Weight, InputError> {
-        if self <= Self::PALLET_MAX {
-            Ok(self)
-        } else if unit == WeightUnit::Lb {
-            Err(InputError::OverPalletWeightLb)
-        } else {
-            Err(InputError::OverPalletWeightKg)
-        }
-    }
-}
-
-impl Length {
-    /// The tallest packed pallet, pallet included: 72 in, which is 1,828.8 mm; in whole
-    /// millimetres 1,829, so 72 in and 182.88 cm pass and 183 cm (1.2 mm over) does not.
-    pub const PALLET_MAX_HEIGHT: Length = Length { mm: 1_829 };
-
-    /// Refuses a pallet too tall, naming the limit in the unit it was entered in.
-    pub fn check_pallet_height(self, unit: LengthUnit) -> Result<Length, InputError> {
-        if self <= Self::PALLET_MAX_HEIGHT {
-            Ok(self)
-        } else if unit == LengthUnit::In {
-            Err(InputError::OverPalletHeightIn)
-        } else {
-            Err(InputError::OverPalletHeightCm)
-        }
-    }
-}
-
-/// The pallet's base every pallet stands on: 40 × 48 in (1,016 × 1,219.2 mm).
-pub const PALLET_BASE_IN: (u32, u32) = (40, 48);
+/// The heaviest packed pallet, in each unit.
+pub const PALLET_MAX_LB: f64 = 1500.0;
+pub const PALLET_MAX_KG: f64 = 680.4;
+/// The tallest packed pallet, in each unit.
+pub const PALLET_MAX_IN: f64 = 72.0;
+pub const PALLET_MAX_CM: f64 = 182.88;
 
 /// Our own bound on one shipment's pallets (not the marketplace's): a typo guard,
 /// twice the 52 pallets a 53 ft trailer holds stacked two high.
@@ -697,45 +669,73 @@ impl Pallet {
     ) -> Result<Pallet, InputError> {
         let weight_unit = WeightUnit::parse(weight_unit)?;
         let length_unit = LengthUnit::parse(length_unit)?;
-        let weight = match Weight::parse(weight, weight_unit) {
-            Err(InputError::WeightTooLarge) => Weight::from_grams(u32::MAX),
-            parsed => parsed?,
+        let typed_weight = pallet_measure(weight, InputError::PalletWeightInvalid)?;
+        match weight_unit {
+            WeightUnit::Lb if typed_weight > PALLET_MAX_LB => {
+                return Err(InputError::OverPalletWeightLb)
+            }
+            WeightUnit::Kg if typed_weight > PALLET_MAX_KG => {
+                return Err(InputError::OverPalletWeightKg)
+            }
+            _ => {}
         }
-        .check_pallet(weight_unit)?;
-        let height = match Length::parse(height, length_unit) {
-            Err(InputError::DimensionTooLarge) => Length::from_mm(u32::MAX),
-            parsed => parsed?,
+        let typed_height = pallet_measure(height, InputError::PalletHeightInvalid)?;
+        match length_unit {
+            LengthUnit::In if typed_height > PALLET_MAX_IN => {
+                return Err(InputError::OverPalletHeightIn)
+            }
+            LengthUnit::Cm if typed_height > PALLET_MAX_CM => {
+                return Err(InputError::OverPalletHeightCm)
+            }
+            _ => {}
         }
-        .check_pallet_height(length_unit)?;
         let stackable = match stackable.trim() {
             "" | "off" | "no" | "false" => false,
             "on" | "yes" | "true" => true,
             _ => return Err(InputError::StackableInvalid),
         };
+        // Within the limits, so within what a box may weigh and measure too.
         Ok(Pallet {
-            weight,
+            weight: Weight::parse(weight, weight_unit)?,
             weight_unit,
-            height,
+            height: Length::parse(height, length_unit)?,
             length_unit,
             stackable,
         })
     }
 }
 
+/// A pallet's weight or height as typed. A comma before exactly three digits
+/// ("1,500") is refused as ambiguous: a thousands separator in English, a decimal
+/// comma elsewhere, and the two readings are a thousand times apart.
+fn pallet_measure(input: &str, invalid: InputError) -> Result<f64, InputError> {
+    if let Some((_, after)) = input.trim().split_once(',') {
+        if after.len() == 3 && after.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InputError::ThousandsSeparator);
+        }
+    }
+    parse_decimal(input, invalid)
+}
+
+/// Why the pallets of a form were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PalletsRefused {
+    TooMany,
+    /// Each bad row by its row number in the form (from 1).
+    Rows(LineProblems),
+}
+
 /// The pallets of a form, as rows of (weight, weight unit, height, length unit,
 /// stackable); a row with neither weight nor height is a blank row and skipped. Each
 /// bad row is reported by its row number in the form (from 1).
-pub fn parse_pallets(rows: &[[&str; 5]]) -> Result<Vec<Pallet>, LineProblems> {
+pub fn parse_pallets(rows: &[[&str; 5]]) -> Result<Vec<Pallet>, PalletsRefused> {
     let rows: Vec<(usize, &[&str; 5])> = rows
         .iter()
         .enumerate()
         .filter(|(_, r)| !(r[0].trim().is_empty() && r[2].trim().is_empty()))
         .collect();
     if rows.len() > MAX_PALLETS {
-        return Err(LineProblems::new(vec![CsvLineError {
-            line: MAX_PALLETS + 1,
-            problem: InputError::TooManyPallets,
-        }]));
+        return Err(PalletsRefused::TooMany);
     }
     let mut pallets = Vec::new();
     let mut problems = Vec::new();
@@ -751,7 +751,7 @@ pub fn parse_pallets(rows: &[[&str; 5]]) -> Result<Vec<Pallet>, LineProblems> {
     if problems.is_empty() {
         Ok(pallets)
     } else {
-        Err(LineProblems::new(problems))
+        Err(PalletsRefused::Rows(LineProblems::new(problems)))
     }
 }
 
@@ -1364,21 +1364,25 @@ mod tests {
         for (w, wu, h, lu) in [
             ("1500", "lb", "72", "in"),
             ("680.4", "kg", "182.88", "cm"),
-            ("1500.0", "lb", "182.9", "cm"),
+            ("1500.0", "lb", "182,88", "cm"),
         ] {
             assert!(pallet(w, wu, h, lu).is_ok(), "{w} {wu}, {h} {lu}");
         }
+        let kept = pallet("1500", "lb", "72", "in").unwrap();
+        assert_eq!((kept.weight.grams(), kept.height.mm()), (680_389, 1_829));
         // One step over, refused naming the limit in the unit typed.
         for (w, wu, h, lu, refused) in [
             ("1500.1", "lb", "72", "in", InputError::OverPalletWeightLb),
-            ("680.5", "kg", "72", "in", InputError::OverPalletWeightKg),
+            ("680.41", "kg", "72", "in", InputError::OverPalletWeightKg),
             ("5000", "kg", "72", "in", InputError::OverPalletWeightKg),
-            ("1500", "lb", "72.1", "in", InputError::OverPalletHeightIn),
+            ("1500", "lb", "72.01", "in", InputError::OverPalletHeightIn),
+            ("1500", "lb", "182.9", "cm", InputError::OverPalletHeightCm),
             ("1500", "lb", "183", "cm", InputError::OverPalletHeightCm),
-            ("1500", "lb", "900", "cm", InputError::OverPalletHeightCm),
-            ("0", "kg", "100", "cm", InputError::WeightInvalid),
-            ("100", "kg", "x", "cm", InputError::DimensionInvalid),
+            ("0", "kg", "100", "cm", InputError::PalletWeightInvalid),
+            ("100", "kg", "", "cm", InputError::PalletHeightInvalid),
             ("100", "st", "100", "cm", InputError::UnitInvalid),
+            // "1,500" could be 1500 or 1.5: asked again, never guessed.
+            ("1,500", "lb", "72", "in", InputError::ThousandsSeparator),
         ] {
             assert_eq!(pallet(w, wu, h, lu), Err(refused), "{w} {wu}, {h} {lu}");
         }
@@ -1403,7 +1407,9 @@ mod tests {
         assert_eq!(pallets[0].weight.grams(), 300_000);
         assert_eq!(pallets[0].height.mm(), 1_500);
         // A bad pallet is named by its row of the form.
-        let problems = parse_pallets(&[good, blank, heavy]).unwrap_err();
+        let Err(PalletsRefused::Rows(problems)) = parse_pallets(&[good, blank, heavy]) else {
+            panic!("the heavy pallet is refused");
+        };
         assert_eq!(
             problems.lines,
             [CsvLineError {
@@ -1412,12 +1418,10 @@ mod tests {
             }]
         );
         assert_eq!(parse_pallets(&[blank]), Ok(vec![]));
-        let many = vec![good; MAX_PALLETS + 1];
-        assert!(parse_pallets(&many[..MAX_PALLETS]).is_ok());
-        assert_eq!(
-            parse_pallets(&many).unwrap_err().lines[0].problem,
-            InputError::TooManyPallets
-        );
+        let mut many = vec![good; MAX_PALLETS];
+        assert!(parse_pallets(&many).is_ok());
+        many.push(good);
+        assert_eq!(parse_pallets(&many), Err(PalletsRefused::TooMany));
     }
 }
 

@@ -1,8 +1,8 @@
 //! Box labels: for each box a 4×6 in label with a Code 128 barcode of the box id, then
 //! its box-content label(s) of the same size with the PDF417 2D barcode of what the box
 //! holds (see `box_contents`); for an LTL shipment then four labels a pallet, one for
-//! each side (the marketplace's rule), with a Code 128 of the shipment's id. On A4 or Letter one label a page; on a thermal 4×6 roll
-//! the page is the label. The same labels as ZPL for a Zebra-compatible printer.
+//! each side (the marketplace's rule), with a Code 128 of the marketplace's shipment
+//! id. On A4 or Letter one label a page; on a thermal 4×6 roll the page is the label. The same labels as ZPL for a Zebra-compatible printer.
 //!
 //! ASCII text uses the base-14 Helvetica fonts; runs of other characters (Chinese
 //! addresses, "×") use the standard CJK font STSong-Light with the UniGB-UTF16-H CMap,
@@ -134,12 +134,6 @@ impl LabelSheet {
         }
         out
     }
-
-    /// What a pallet label's barcode holds: the marketplace's shipment id, which the
-    /// fulfillment center receives pallets by, else ours.
-    fn pallet_barcode(&self) -> &str {
-        self.po.as_deref().unwrap_or(&self.shipment_id)
-    }
 }
 
 /// Everything printed on the labels of one shipment.
@@ -264,33 +258,15 @@ pub fn labels_zpl(sheet: &LabelSheet) -> String {
                 z.code128_at_foot(&b.box_id);
             }
             Label::Pallet(p, side) => {
-                z.line("SHIP FROM", 22);
-                for line in &sheet.ship_from {
-                    z.line(line, 28);
+                for line in pallet_lines(sheet, p, side) {
+                    match line {
+                        Line::Text(text, points, _) => z.line(&text, zpl_dots(points)),
+                        Line::Rule => z.gap(),
+                    }
                 }
-                z.gap();
-                z.line("SHIP TO", 22);
-                z.line(&format!("Fulfillment center {}", sheet.destination), 44);
-                z.gap();
-                z.line(&sheet.seller_company, 28);
-                z.line(&format!("Shipment {}", sheet.shipment_id), 36);
                 if let Some(po) = &sheet.po {
-                    z.line(&format!("Amazon shipment {po}"), 30);
+                    z.code128_at_foot(po);
                 }
-                z.gap();
-                z.line(
-                    &format!("PALLET {} OF {}", p.number, sheet.pallets.len()),
-                    76,
-                );
-                z.line(&pallet_stacking(p), 52);
-                z.line(&format!("{} boxes in the shipment", sheet.boxes.len()), 30);
-                z.line(&format!("Weight {}", p.weight), 30);
-                z.line(&format!("Height {}", p.height), 30);
-                z.line(
-                    &format!("Label {side} of {LABELS_A_PALLET}: one on each side"),
-                    24,
-                );
-                z.code128_at_foot(sheet.pallet_barcode());
             }
             Label::Contents(b, symbol, n, of) => {
                 z.line("BOX CONTENTS", 22);
@@ -391,13 +367,80 @@ impl ZplLabel {
     }
 }
 
-/// Whether another pallet may stand on this one, as the pallet label says it.
-fn pallet_stacking(p: &LabelPallet) -> String {
-    if p.stackable {
-        "STACKABLE".to_owned()
-    } else {
-        "DO NOT STACK".to_owned()
+/// One line of a label: text at a size in points, bold or not; or a separator.
+enum Line {
+    Text(String, f32, bool),
+    Rule,
+}
+
+/// A size in points as ZPL dots at 203 dpi.
+fn zpl_dots(points: f32) -> u32 {
+    (points * 203.0 / 72.0).round() as u32
+}
+
+/// What one of a pallet's labels says, top-down, the same on paper and on a thermal
+/// label. Its barcode (under these lines) is the marketplace's shipment id, which the
+/// fulfillment center receives pallets by; without it the label says so instead.
+fn pallet_lines(sheet: &LabelSheet, pallet: &LabelPallet, side: u32) -> Vec<Line> {
+    let text = |t: String, size: f32, bold: bool| Line::Text(t, size, bold);
+    let mut lines = vec![text("SHIP FROM".into(), 7.0, true)];
+    lines.extend(sheet.ship_from.iter().map(|l| text(l.clone(), 9.0, false)));
+    lines.extend([
+        Line::Rule,
+        text("SHIP TO".into(), 7.0, true),
+        text(
+            format!("Fulfillment center {}", sheet.destination),
+            14.0,
+            true,
+        ),
+        Line::Rule,
+        text(sheet.seller_company.clone(), 9.0, false),
+        text(format!("Shipment {}", sheet.shipment_id), 12.0, true),
+    ]);
+    if let Some(po) = &sheet.po {
+        lines.push(text(format!("Amazon shipment {po}"), 10.0, false));
     }
+    let stacking = if pallet.stackable {
+        "STACKABLE"
+    } else {
+        "DO NOT STACK"
+    };
+    let pallets = sheet.pallets.len();
+    lines.extend([
+        Line::Rule,
+        text(format!("PALLET {} OF {pallets}", pallet.number), 24.0, true),
+        text(stacking.into(), 16.0, true),
+        text(format!("Weight {}", pallet.weight), 9.0, false),
+        text(format!("Height {}", pallet.height), 9.0, false),
+        text(
+            format!(
+                "The shipment: {} boxes on {pallets} pallets",
+                sheet.boxes.len()
+            ),
+            9.0,
+            false,
+        ),
+        text(
+            format!("Label {side} of {LABELS_A_PALLET}: one on each side"),
+            7.0,
+            false,
+        ),
+    ]);
+    if sheet.po.is_none() {
+        lines.extend([
+            text(
+                "No barcode: the Amazon shipment ID (FBA...)".into(),
+                9.0,
+                true,
+            ),
+            text(
+                "was not entered with the shipping details.".into(),
+                9.0,
+                true,
+            ),
+        ]);
+    }
+    lines
 }
 
 /// Field data as ZPL takes it: `^` and `~` start commands, so they become spaces.
@@ -422,13 +465,11 @@ fn needs_cjk(s: &LabelSheet) -> bool {
         .boxes
         .iter()
         .flat_map(|b| b.contents.iter().map(|l| &l.sku));
-    let pallets = s.pallets.iter().flat_map(|p| [&p.weight, &p.height]);
     let mut texts = header
         .into_iter()
         .chain(&s.ship_from)
         .chain(boxes)
-        .chain(skus)
-        .chain(pallets);
+        .chain(skus);
     texts.any(|text| !text.is_ascii())
 }
 
@@ -537,40 +578,15 @@ fn draw_pallet(
         x: x0 + PAD,
         y: y0 + LABEL_H - PAD,
     };
-    pen.line("SHIP FROM", 7.0, true);
-    for line in &sheet.ship_from {
-        pen.line(line, 9.0, false);
+    for line in pallet_lines(sheet, pallet, side) {
+        match line {
+            Line::Text(text, size, bold) => pen.line(&text, size, bold),
+            Line::Rule => pen.rule(),
+        }
     }
-    pen.rule();
-    pen.line("SHIP TO", 7.0, true);
-    pen.line(
-        &format!("Fulfillment center {}", sheet.destination),
-        14.0,
-        true,
-    );
-    pen.rule();
-    pen.line(&sheet.seller_company, 9.0, false);
-    pen.line(&format!("Shipment {}", sheet.shipment_id), 12.0, true);
     if let Some(po) = &sheet.po {
-        pen.line(&format!("Amazon shipment {po}"), 10.0, false);
+        draw_barcode(&mut content, po, x0, y0 + PAD);
     }
-    pen.rule();
-    let of = sheet.pallets.len();
-    pen.line(&format!("PALLET {} OF {of}", pallet.number), 24.0, true);
-    pen.line(&pallet_stacking(pallet), 16.0, true);
-    pen.line(
-        &format!("{} boxes in the shipment", sheet.boxes.len()),
-        9.0,
-        false,
-    );
-    pen.line(&format!("Weight {}", pallet.weight), 9.0, false);
-    pen.line(&format!("Height {}", pallet.height), 9.0, false);
-    pen.line(
-        &format!("Label {side} of {LABELS_A_PALLET}: one on each side"),
-        7.0,
-        false,
-    );
-    draw_barcode(&mut content, sheet.pallet_barcode(), x0, y0 + PAD);
     content.restore_state();
     content.finish().into_vec()
 }
@@ -1046,14 +1062,27 @@ mod tests {
                 .expect("its data");
             assert_eq!(fd.1, "FBA15ABCD123", "the marketplace's shipment id");
         }
-        // Without pallets (small parcel) there are no pallet labels.
-        assert_eq!(
-            zpl_fields(&labels_zpl(&with_pallets(sheet_of_one(), &[]))).len(),
-            2
-        );
     }
 
-    fn sheet_of_one() -> LabelSheet {
-        sheet(1, Paper::Thermal4x6)
+    #[test]
+    fn without_the_marketplace_shipment_id_a_pallet_label_says_so_instead_of_a_barcode() {
+        let mut sheet = with_pallets(sheet(1, Paper::Letter), &[true]);
+        sheet.po = None;
+        let doc = load(&sheet);
+        let text: String = shown(&doc, 3)
+            .iter()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect();
+        assert!(
+            text.contains("No barcode: the Amazon shipment ID"),
+            "{text}"
+        );
+        assert!(rect_count(&doc, 3) < 5, "no bars, only the border and clip");
+        let zpl = labels_zpl(&sheet);
+        let last = zpl_fields(&zpl).pop().expect("a pallet label");
+        assert!(!last.iter().any(|(c, _)| c == "BC"));
+        // With the id, the same label has its barcode.
+        sheet.po = Some("FBA15ABCD123".into());
+        assert!(rect_count(&load(&sheet), 3) > 20);
     }
 }

@@ -890,8 +890,15 @@ fn Measures(
 #[component]
 fn ShippingForm(s: ShipmentView, save: ServerAction<SaveShipping>) -> impl IntoView {
     let i18n = use_i18n();
-    let ltl = s.mode == Some(ShippingMode::Ltl);
+    let query = use_query_map();
+    let asked = query
+        .with_untracked(|q| q.get("pallets"))
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    // LTL was chosen, or is being entered: pallets saved (packing reopened since), or
+    // pallet rows asked for.
+    let ltl = s.mode == Some(ShippingMode::Ltl) || !s.pallets.is_empty() || asked.is_some();
     view! {
+        <form id=PALLET_COUNT_FORM method="get" action="#shipping-heading"></form>
         <ActionForm action=save>
             <input type="hidden" name="id" value=s.id.clone()/>
             <input type="hidden" name="version" value=s.version.to_string()/>
@@ -922,18 +929,21 @@ fn ShippingForm(s: ShipmentView, save: ServerAction<SaveShipping>) -> impl IntoV
                     <p class="help" id="fba-id-help">{i18n.t(Msg::FbaIdHelp)}</p>
                 </div>
             </div>
-            <PalletRows s=s.clone()/>
+            <PalletRows s=s.clone() asked/>
             <SubmitButton label=Msg::SaveShippingAndLabels pending=save.pending()/>
         </ActionForm>
     }
 }
 
-/// The pallets of an LTL shipment in the shipping form: the saved ones, then blank
-/// rows (skipped when left blank), and with the wasm "Add a pallet" adds more. Shown
-/// only while LTL is chosen (by CSS, so before the wasm loads too); the server ignores
-/// them for small parcel.
+/// The pallets of an LTL shipment in the shipping form: a row for each of the "Number
+/// of pallets" (at first the pallets saved, or what `?pallets=` asks for, else one).
+/// With the wasm the rows follow the number as it is typed, keeping what is in them;
+/// before it, "Show the rows" loads the page again with that many. Rows left blank are
+/// skipped. Shown only while LTL is chosen (by CSS, so before the wasm too); the
+/// server ignores them for small parcel.
 #[component]
-fn PalletRows(s: ShipmentView) -> impl IntoView {
+fn PalletRows(s: ShipmentView, asked: Option<usize>) -> impl IntoView {
+    use crate::domain::shipment::MAX_PALLETS;
     let i18n = use_i18n();
     // New rows take the units the boxes were measured in.
     let (lb, inches) = s.boxes.first().map_or((false, false), |b| {
@@ -942,10 +952,13 @@ fn PalletRows(s: ShipmentView) -> impl IntoView {
             b.length_unit == LengthUnit::In,
         )
     });
-    let saved = s.pallets.len();
-    let blank = if saved == 0 { 2 } else { 1 };
-    let extra = RwSignal::new(0usize);
-    let row = move |n: usize, p: Option<PalletView>| {
+    let initial = asked.unwrap_or(s.pallets.len()).clamp(1, MAX_PALLETS);
+    let count = RwSignal::new(initial);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let saved = StoredValue::new(s.pallets.clone());
+    let row = move |n: usize| {
+        let p = saved.with_value(|saved| saved.get(n).cloned());
         let weight = p
             .as_ref()
             .map(|p| weight_number(p.weight_g, p.weight_unit))
@@ -961,11 +974,12 @@ fn PalletRows(s: ShipmentView) -> impl IntoView {
         let stackable = p.as_ref().is_some_and(|p| p.stackable);
         let field = move |f: &str| format!("pallets[{n}][{f}]");
         let label = move |msg: Msg| {
-            format!(
-                "{} ({} {})",
-                i18n.t(msg)(),
-                i18n.t(Msg::ColumnPallet)(),
-                n + 1
+            i18n.tf(
+                Msg::PalletField,
+                vec![
+                    ("field", i18n.t(msg)().to_owned()),
+                    ("n", (n + 1).to_string()),
+                ],
             )
         };
         view! {
@@ -992,10 +1006,24 @@ fn PalletRows(s: ShipmentView) -> impl IntoView {
             </tr>
         }
     };
+    let on_count = move |ev: leptos::ev::Event| {
+        if let Ok(n) = event_target_value(&ev).trim().parse::<usize>() {
+            count.set(n.clamp(1, MAX_PALLETS));
+        }
+    };
     view! {
         <fieldset class="pallets" data-testid="pallet-rows">
             <legend>{i18n.t(Msg::PalletsTitle)}</legend>
             <p class="help" id="pallets-help">{i18n.t(Msg::PalletsHelp)}</p>
+            <div class="inline-form">
+                <label for="pallet-count">{i18n.t(Msg::FieldPalletCount)}</label>
+                // Sent by its own GET form (`PALLET_COUNT_FORM`), not with the shipping details.
+                <input id="pallet-count" type="number" name="pallets" min="1" max=MAX_PALLETS.to_string()
+                    value=initial.to_string() form=PALLET_COUNT_FORM on:input=on_count/>
+                <Show when=move || !hydrated.get()>
+                    <button type="submit" class="button small" form=PALLET_COUNT_FORM>{i18n.t(Msg::ShowPalletRows)}</button>
+                </Show>
+            </div>
             <div class="table-wrap">
                 <table aria-describedby="pallets-help">
                     <thead>
@@ -1007,18 +1035,17 @@ fn PalletRows(s: ShipmentView) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {s.pallets.iter().cloned().enumerate().map(|(n, p)| row(n, Some(p))).collect_view()}
-                        {(saved..saved + blank).map(|n| row(n, None)).collect_view()}
-                        {move || (0..extra.get()).map(|k| row(saved + blank + k, None)).collect_view()}
+                        <For each=move || 0..count.get() key=|n| *n let:n>{row(n)}</For>
                     </tbody>
                 </table>
             </div>
-            <button type="button" class="button small" on:click=move |_| extra.update(|n| *n += 1)>
-                {i18n.t(Msg::AddPallet)}
-            </button>
         </fieldset>
     }
 }
+
+/// The id of the GET form that asks for the page again with `?pallets=` rows (a form
+/// of its own: forms do not nest).
+const PALLET_COUNT_FORM: &str = "pallet-count-form";
 
 #[component]
 fn TrackingForm(s: ShipmentView, shipped: ServerAction<MarkShipped>) -> impl IntoView {
@@ -1445,7 +1472,11 @@ mod scan_sound {
 
     pub fn keep(on: bool) {
         if let Some(s) = storage() {
-            let _ = if on { s.set_item(KEY, "1") } else { s.remove_item(KEY) };
+            let _ = if on {
+                s.set_item(KEY, "1")
+            } else {
+                s.remove_item(KEY)
+            };
         }
     }
 

@@ -538,9 +538,14 @@ async fn ltl_pallets_within_the_marketplaces_limits_get_four_labels_each() {
     let blank = pallet(1, ["", "kg", "", "cm", ""]);
     let at_limits = pallet(2, ["1500", "lb", "72", "in", "on"]);
     let over = pallet(2, ["1500.1", "lb", "72", "in", "on"]);
+    // The marketplace's shipment id, and the pallet rows.
     fn form<'a>(rows: &[&'a Vec<(String, String)>]) -> Vec<(&'a str, &'a str)> {
-        rows.iter()
-            .flat_map(|r| r.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        let pallets = rows
+            .iter()
+            .flat_map(|r| r.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        [("fba_id", "FBA15PAL0001")]
+            .into_iter()
+            .chain(pallets)
             .collect()
     }
 
@@ -581,15 +586,15 @@ async fn ltl_pallets_within_the_marketplaces_limits_get_four_labels_each() {
     // 1,500 lb is 680,388.6 g; 72 in is 1,828.8 mm.
     assert_eq!(pallets, [(300_000, 1_500, false), (680_389, 1_829, true)]);
 
-    // Box labels, then four labels a pallet, each with the shipment's id (no FBA id
-    // was entered) in a Code 128 a scanner reads.
+    // Box labels, then four labels a pallet, each with the marketplace's shipment id
+    // in a Code 128 a scanner reads.
     let url = format!("{}/shipments/{id}/labels.pdf?paper=letter", app.address);
     let response = c.a.client.get(url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let found = decode(&response.bytes().await.unwrap(), None);
     let pages: Vec<u32> = found.iter().map(|(page, _, _)| *page).collect();
     assert_eq!(pages, [1, 3, 5, 6, 7, 8, 9, 10, 11, 12]);
-    let mut expected = times(&id, 8);
+    let mut expected = times("FBA15PAL0001", 8);
     expected.extend([format!("{id}U001"), format!("{id}U002")]);
     expected.sort();
     assert_eq!(code128_texts(&found), expected);

@@ -8,7 +8,7 @@ use super::*;
 use crate::connections::ssr::actor;
 use crate::domain::shipment::{
     check_box_contents, check_expiry_dates, parse_carrier, parse_fba_id, parse_pallets,
-    parse_ship_date, parse_tracking, Length, Weight, SMALL_PARCEL_MAX_BOXES,
+    parse_ship_date, parse_tracking, Length, PalletsRefused, Weight, SMALL_PARCEL_MAX_BOXES,
 };
 use crate::domain::InputError;
 use crate::server::{db_error, Ctx};
@@ -240,7 +240,10 @@ pub async fn save_shipping(
                 ]
             })
             .collect();
-        let pallets = parse_pallets(&rows).map_err(AppError::PalletLines)?;
+        let pallets = parse_pallets(&rows).map_err(|refused| match refused {
+            PalletsRefused::TooMany => AppError::Input(InputError::TooManyPallets),
+            PalletsRefused::Rows(rows) => AppError::PalletLines(rows),
+        })?;
         if pallets.is_empty() {
             return Err(InputError::NoPallets.into());
         }
