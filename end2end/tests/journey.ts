@@ -51,6 +51,13 @@ export async function shipmentJourney(browser: Browser, bases: { seller: string;
   await seller.getByLabel('UPC or EAN 1').fill('036000291453');
   await seller.getByLabel('Has an expiry date 1').check();
   await seller.locator('#prep-0').selectOption('supplier');
+  // Rows added keep what they hold as more are added (then this one is emptied again).
+  await seller.getByRole('button', { name: 'Add a row' }).click();
+  await seller.getByLabel('SKU 6').fill('TEA-9');
+  await seller.getByRole('button', { name: 'Add a row' }).click();
+  await expect(seller.getByLabel('SKU 7')).toBeVisible();
+  await expect(seller.getByLabel('SKU 6')).toHaveValue('TEA-9');
+  await seller.getByLabel('SKU 6').fill('');
   await seller.getByText('Paste a list instead').click();
   await seller.getByRole('button', { name: 'Save shipment' }).click();
   await expect(seller.getByRole('alert')).toContainText('check digit');

@@ -162,9 +162,10 @@ fn ShipmentForm(initial: Option<ShipmentView>) -> impl IntoView {
                         <tbody>
                             {items.into_iter().enumerate().map(|(n, item)| view! { <ItemRow n item/> }).collect_view()}
                             {(prefilled..prefilled + blank).map(|n| view! { <ItemRow n item=ItemInput::default()/> }).collect_view()}
-                            {move || (0..extra.get()).map(|k| {
-                                view! { <ItemRow n=prefilled + blank + k item=ItemInput::default()/> }
-                            }).collect_view()}
+                            // Keyed, so adding a row keeps what the added rows hold.
+                            <For each=move || 0..extra.get() key=|k| *k let:k>
+                                <ItemRow n=prefilled + blank + k item=ItemInput::default()/>
+                            </For>
                         </tbody>
                     </table>
                 </div>
