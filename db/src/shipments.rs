@@ -1669,8 +1669,23 @@ mod tests {
                 .await;
             assert!(result.is_err(), "{what}: {result:?}");
         }
+        // The step's own rule, not the schema, refuses pallets on a small parcel.
+        let rule = db
+            .save_shipping(
+                &id,
+                "supplier",
+                &with("small_parcel", vec![good.clone()]),
+                version,
+                &supplier,
+                now(),
+            )
+            .await;
+        assert!(
+            format!("{rule:?}").contains("pallets go with LTL"),
+            "{rule:?}"
+        );
         assert_eq!(read().await.version, version, "nothing was saved");
-        // The same step with one pallet within the limits is saved, and read back.
+        // The same step with 100 pallets within the limits is saved, and read back.
         let ltl = with("ltl", vec![good.clone(); 100]);
         db.save_shipping(&id, "supplier", &ltl, version, &supplier, now())
             .await

@@ -230,15 +230,24 @@ test('an LTL shipment goes on pallets within the limits, each with four labels',
   await row('Stackable', 2).check();
   await supplier.getByRole('button', { name: 'Save and create labels' }).click();
   await expect(supplier.getByRole('alert')).toContainText('Pallet 2: A pallet may weigh at most 1500 lb, pallet included.');
-  // At the limit it goes. A row added, then left blank, is skipped; adding it keeps
-  // what the rows above hold.
+  // At the limit it goes. A third row shown, then hidden again, keeps what the rows
+  // hold and is not sent.
   await row('Weight, pallet included', 2).fill('1500');
   await supplier.getByLabel('Number of pallets').fill('3');
   await expect(row('Weight, pallet included', 3)).toBeVisible();
+  await row('Weight, pallet included', 3).fill('100');
+  await supplier.getByLabel('Number of pallets').fill('2');
+  await expect(row('Weight, pallet included', 3)).toBeHidden();
   await expect(row('Weight, pallet included', 2)).toHaveValue('1500');
   await expect(row('Stackable', 2)).toBeChecked();
+  // Enter in the number saves nothing (the rows follow it already): only the button's
+  // save is sent.
+  const saves: string[] = [];
+  supplier.on('request', (r) => { if (r.url().includes('save_shipping')) saves.push(r.method()); });
+  await supplier.getByLabel('Number of pallets').press('Enter');
   await supplier.getByRole('button', { name: 'Save and create labels' }).click();
   await expect(supplier.getByTestId('status')).toHaveText('Labels ready');
+  expect(saves).toEqual(['POST']);
   await expect(supplier.getByTestId('pallets')).toHaveText(
     'Pallet 1: 300 kg, 150 cm high, not stackable' + 'Pallet 2: 1500 lb, 72 in high, stackable',
   );
@@ -264,21 +273,23 @@ test('a packer who turns the sound on hears a high tone for each unit added and 
   const { supplier } = await sharedShipment(browser, 'sku,quantity,name,fnsku\nMUG-1,2,Mug,X001ABCDEF');
   // The tones the page starts, as the Web Audio API is asked for them.
   await supplier.context().addInitScript(() => {
-    const tones: number[] = [];
-    (window as unknown as { tones: number[] }).tones = tones;
+    // Each tone's pitch, and whether its context was running (a context the page
+    // made without a key press or click stays suspended: silent).
+    const tones: string[] = [];
+    (window as unknown as { tones: string[] }).tones = tones;
     const create = AudioContext.prototype.createOscillator;
-    AudioContext.prototype.createOscillator = function () {
+    AudioContext.prototype.createOscillator = function (this: AudioContext) {
       const oscillator = create.call(this);
       const start = oscillator.start.bind(oscillator);
       oscillator.start = (when?: number) => {
-        tones.push(oscillator.frequency.value);
+        tones.push(`${oscillator.frequency.value} ${this.state}`);
         start(when);
       };
       return oscillator;
     };
   });
   await open(supplier, supplier.url());
-  const tones = () => supplier.evaluate(() => (window as unknown as { tones: number[] }).tones);
+  const tones = () => supplier.evaluate(() => (window as unknown as { tones: string[] }).tones);
   await supplier.getByText('Scan to pack').click();
   const sound = supplier.getByLabel('Beep at each scan: high when a unit is added, low when it is refused');
   await expect(sound).not.toBeChecked();
@@ -294,7 +305,7 @@ test('a packer who turns the sound on hears a high tone for each unit added and 
   await expect(supplier.getByTestId('scan-added')).toContainText('In this box: 2.');
   await scan(supplier, 'X009WRONG1');
   await expect(supplier.locator('#scan').getByRole('alert')).toContainText('No item of this shipment has that code');
-  await expect.poll(tones).toEqual([880, 220]);
+  await expect.poll(tones).toEqual(['880 running', '220 running']);
   // The choice is kept in this browser.
   await open(supplier, supplier.url());
   await expect(sound).toBeChecked();
@@ -317,18 +328,23 @@ test('before the wasm has loaded, a packer enters the pallets with plain forms',
   await expect(plain.getByTestId('pallet-rows')).toBeHidden();
   await ltl.check();
   await expect(plain.getByTestId('pallet-rows')).toBeVisible();
-  // Two pallets: the page comes back with two rows, LTL still chosen.
+  // Two pallets: the page comes back with two rows, LTL still chosen and nothing typed
+  // lost.
+  await plain.getByLabel('Carrier').fill('Estes');
+  await plain.getByLabel('Ship date').fill('2026-12-10');
+  await plain.getByLabel('Weight, pallet included (pallet 1)').fill('250');
   await plain.getByLabel('Number of pallets').fill('2');
   await plain.getByRole('button', { name: 'Show the rows' }).click();
   await expect(plain.getByLabel('Weight, pallet included (pallet 2)')).toBeVisible();
   await expect(ltl).toBeChecked();
-  await plain.getByLabel('Carrier').fill('Estes');
-  await plain.getByLabel('Ship date').fill('2026-12-10');
+  await expect(plain.getByLabel('Carrier')).toHaveValue('Estes');
+  await expect(plain.getByLabel('Weight, pallet included (pallet 1)')).toHaveValue('250');
   for (const n of [1, 2]) {
     await plain.getByLabel(`Weight, pallet included (pallet ${n})`).fill('250');
     await plain.getByLabel(`Height, pallet included (pallet ${n})`).fill('120');
   }
-  await plain.getByRole('button', { name: 'Save and create labels' }).click();
+  // Enter in a field saves (it does not ask for rows again).
+  await plain.getByLabel('Height, pallet included (pallet 2)').press('Enter');
   await expect(plain.getByTestId('status')).toHaveText('Labels ready');
   await expect(plain.getByTestId('pallets')).toHaveText(
     'Pallet 1: 250 kg, 120 cm high, not stackable' + 'Pallet 2: 250 kg, 120 cm high, not stackable',

@@ -466,9 +466,22 @@ impl WeightUnit {
 const GRAMS_PER_POUND: f64 = 453.592_37;
 const MM_PER_INCH: f64 = 25.4;
 
-/// Parses a positive decimal (`12.5`, also `12,5`) with at most 3 decimals.
+/// Parses a positive decimal (`12.5`, also `12,5`) with at most 3 decimals. A comma
+/// before exactly three digits ("1,500", "1,500.5") is refused as ambiguous: a
+/// thousands separator in English, a decimal comma elsewhere, and the two readings are
+/// a thousand times apart.
 fn parse_decimal(input: &str, invalid: InputError) -> Result<f64, InputError> {
-    let s = input.trim().replace(',', ".");
+    let trimmed = input.trim();
+    if let Some((before, after)) = trimmed.split_once(',') {
+        let grouped = (1..=3).contains(&before.len())
+            && !before.starts_with('0')
+            && before.bytes().all(|b| b.is_ascii_digit())
+            && after.bytes().take_while(u8::is_ascii_digit).count() == 3;
+        if grouped {
+            return Err(InputError::ThousandsSeparator);
+        }
+    }
+    let s = trimmed.replace(',', ".");
     let valid = !s.is_empty()
         && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && s.matches('.').count() <= 1
@@ -643,6 +656,14 @@ pub const PALLET_MAX_KG: f64 = 680.4;
 pub const PALLET_MAX_IN: f64 = 72.0;
 pub const PALLET_MAX_CM: f64 = 182.88;
 
+impl Length {
+    /// A stored pallet height in cm for people to read and type again: whole
+    /// millimetres keep 182.88 cm as 1,829 mm (182.9 cm), shown as the limit it was.
+    pub fn pallet_height_cm(self) -> f64 {
+        self.cm().min(PALLET_MAX_CM)
+    }
+}
+
 /// Our own bound on one shipment's pallets (not the marketplace's): a typo guard,
 /// twice the 52 pallets a 53 ft trailer holds stacked two high.
 pub const MAX_PALLETS: usize = 100;
@@ -669,7 +690,7 @@ impl Pallet {
     ) -> Result<Pallet, InputError> {
         let weight_unit = WeightUnit::parse(weight_unit)?;
         let length_unit = LengthUnit::parse(length_unit)?;
-        let typed_weight = pallet_measure(weight, InputError::PalletWeightInvalid)?;
+        let typed_weight = parse_decimal(weight, InputError::PalletWeightInvalid)?;
         match weight_unit {
             WeightUnit::Lb if typed_weight > PALLET_MAX_LB => {
                 return Err(InputError::OverPalletWeightLb)
@@ -679,7 +700,7 @@ impl Pallet {
             }
             _ => {}
         }
-        let typed_height = pallet_measure(height, InputError::PalletHeightInvalid)?;
+        let typed_height = parse_decimal(height, InputError::PalletHeightInvalid)?;
         match length_unit {
             LengthUnit::In if typed_height > PALLET_MAX_IN => {
                 return Err(InputError::OverPalletHeightIn)
@@ -705,18 +726,6 @@ impl Pallet {
     }
 }
 
-/// A pallet's weight or height as typed. A comma before exactly three digits
-/// ("1,500") is refused as ambiguous: a thousands separator in English, a decimal
-/// comma elsewhere, and the two readings are a thousand times apart.
-fn pallet_measure(input: &str, invalid: InputError) -> Result<f64, InputError> {
-    if let Some((_, after)) = input.trim().split_once(',') {
-        if after.len() == 3 && after.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(InputError::ThousandsSeparator);
-        }
-    }
-    parse_decimal(input, invalid)
-}
-
 /// Why the pallets of a form were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PalletsRefused {
@@ -726,20 +735,16 @@ pub enum PalletsRefused {
 }
 
 /// The pallets of a form, as rows of (weight, weight unit, height, length unit,
-/// stackable); a row with neither weight nor height is a blank row and skipped. Each
+/// stackable), one a pallet: the form sends a row for each of its "Number of pallets",
+/// so a row left blank is a pallet not described, refused like any other bad row. Each
 /// bad row is reported by its row number in the form (from 1).
 pub fn parse_pallets(rows: &[[&str; 5]]) -> Result<Vec<Pallet>, PalletsRefused> {
-    let rows: Vec<(usize, &[&str; 5])> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !(r[0].trim().is_empty() && r[2].trim().is_empty()))
-        .collect();
     if rows.len() > MAX_PALLETS {
         return Err(PalletsRefused::TooMany);
     }
     let mut pallets = Vec::new();
     let mut problems = Vec::new();
-    for (n, [weight, weight_unit, height, length_unit, stackable]) in rows {
+    for (n, [weight, weight_unit, height, length_unit, stackable]) in rows.iter().enumerate() {
         match Pallet::parse(weight, weight_unit, height, length_unit, stackable) {
             Ok(pallet) => pallets.push(pallet),
             Err(problem) => problems.push(CsvLineError {
@@ -1314,6 +1319,12 @@ mod tests {
             Weight::parse("12,5", WeightUnit::Kg).unwrap().grams(),
             12_500
         );
+        assert_eq!(Weight::parse("0,125", WeightUnit::Kg).unwrap().grams(), 125);
+        // "12,500" is 12.5 in one notation and 12500 in another: asked again.
+        assert_eq!(
+            Weight::parse("12,500", WeightUnit::Kg),
+            Err(InputError::ThousandsSeparator)
+        );
         for bad in ["", "0", "-1", "abc", "1.2345", "NaN", "inf", "1e3"] {
             assert_eq!(
                 Weight::parse(bad, WeightUnit::Kg),
@@ -1370,6 +1381,12 @@ mod tests {
         }
         let kept = pallet("1500", "lb", "72", "in").unwrap();
         assert_eq!((kept.weight.grams(), kept.height.mm()), (680_389, 1_829));
+        // Kept in whole millimetres, the metric limit reads back as itself, and a
+        // pallet saved at it can be saved again as shown.
+        let metric = pallet("680.4", "kg", "182.88", "cm").unwrap();
+        assert_eq!(metric.height.pallet_height_cm(), 182.88);
+        let again = metric.height.pallet_height_cm().to_string();
+        assert!(pallet("680.4", "kg", &again, "cm").is_ok(), "{again}");
         // One step over, refused naming the limit in the unit typed.
         for (w, wu, h, lu, refused) in [
             ("1500.1", "lb", "72", "in", InputError::OverPalletWeightLb),
@@ -1383,6 +1400,14 @@ mod tests {
             ("100", "st", "100", "cm", InputError::UnitInvalid),
             // "1,500" could be 1500 or 1.5: asked again, never guessed.
             ("1,500", "lb", "72", "in", InputError::ThousandsSeparator),
+            ("1,500.5", "lb", "72", "in", InputError::ThousandsSeparator),
+            (
+                "1,500,000",
+                "lb",
+                "72",
+                "in",
+                InputError::ThousandsSeparator,
+            ),
         ] {
             assert_eq!(pallet(w, wu, h, lu), Err(refused), "{w} {wu}, {h} {lu}");
         }
@@ -1398,26 +1423,32 @@ mod tests {
     }
 
     #[test]
-    fn pallet_rows_skip_blanks_and_name_each_bad_pallet_by_its_number() {
+    fn each_pallet_row_is_a_pallet_and_each_bad_one_is_named_by_its_row() {
         let good = ["300", "kg", "150", "cm", "on"];
         let blank = ["", "kg", " ", "cm", ""];
         let heavy = ["2000", "lb", "150", "cm", ""];
-        let pallets = parse_pallets(&[good, blank, good]).expect("two pallets");
+        let pallets = parse_pallets(&[good, good]).expect("two pallets");
         assert_eq!(pallets.len(), 2);
         assert_eq!(pallets[0].weight.grams(), 300_000);
         assert_eq!(pallets[0].height.mm(), 1_500);
-        // A bad pallet is named by its row of the form.
+        // A row left blank is a pallet not described, named by its row like a bad one.
         let Err(PalletsRefused::Rows(problems)) = parse_pallets(&[good, blank, heavy]) else {
-            panic!("the heavy pallet is refused");
+            panic!("the blank and the heavy pallets are refused");
         };
         assert_eq!(
             problems.lines,
-            [CsvLineError {
-                line: 3,
-                problem: InputError::OverPalletWeightLb
-            }]
+            [
+                CsvLineError {
+                    line: 2,
+                    problem: InputError::PalletWeightInvalid
+                },
+                CsvLineError {
+                    line: 3,
+                    problem: InputError::OverPalletWeightLb
+                }
+            ]
         );
-        assert_eq!(parse_pallets(&[blank]), Ok(vec![]));
+        assert_eq!(parse_pallets(&[]), Ok(vec![]));
         let mut many = vec![good; MAX_PALLETS];
         assert!(parse_pallets(&many).is_ok());
         many.push(good);

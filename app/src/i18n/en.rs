@@ -347,7 +347,7 @@ pub fn text(msg: Msg) -> &'static str {
         ErrExpiryDateMissing => "Enter the expiry date of each SKU that expires. A box holds one date per SKU: pack units with another date in another box.",
         ErrFbaIdInvalid => "Enter the Amazon shipment ID as Send to Amazon shows it: FBA and 6 to 12 letters and digits, like FBA15ABCD123.",
         FieldFbaId => "Amazon shipment ID",
-        FbaIdHelp => "Optional, like FBA15ABCD123, from Send to Amazon. The 2D box-content barcodes carry it: without it the box labels have none.",
+        FbaIdHelp => "Optional, like FBA15ABCD123, from Send to Amazon. The 2D box-content barcodes and the pallet labels' barcodes carry it: without it the labels have none.",
         ErrScanNotInShipment => "No item of this shipment has that code: nothing was added. Scan the item's FNSKU, UPC or SKU.",
         ErrExpiryDateInvalid => "Enter the expiry date as a calendar date.",
         ErrCarrierMissing => "Enter the carrier's name.",

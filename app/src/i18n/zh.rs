@@ -347,7 +347,7 @@ pub fn text(msg: Msg) -> &'static str {
         ErrExpiryDateMissing => "请填写每个有保质期 SKU 的到期日期。每箱中每个 SKU 只能有一个到期日期：其他到期日期的商品请装入另一箱。",
         ErrFbaIdInvalid => "请按“发/补货”页面显示的格式填写亚马逊货件编号:FBA 加 6 至 12 位字母或数字,例如 FBA15ABCD123。",
         FieldFbaId => "亚马逊货件编号",
-        FbaIdHelp => "可选,例如 FBA15ABCD123,见“发/补货”页面。二维箱内物品条码需要它:未填写时箱标上没有二维条码。",
+        FbaIdHelp => "可选,例如 FBA15ABCD123,见“发/补货”页面。二维箱内物品条码和托盘标签条码都需要它:未填写时标签上没有这些条码。",
         ErrScanNotInShipment => "此货件中没有商品使用该编码:未添加任何内容。请扫描商品的 FNSKU、UPC 或 SKU。",
         ErrExpiryDateInvalid => "请选择有效的到期日期。",
         ErrCarrierMissing => "请填写承运人名称。",

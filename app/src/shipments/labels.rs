@@ -414,7 +414,7 @@ fn pallet_lines(sheet: &LabelSheet, pallet: &LabelPallet, side: u32) -> Vec<Line
         text(format!("Height {}", pallet.height), 9.0, false),
         text(
             format!(
-                "The shipment: {} boxes on {pallets} pallets",
+                "Shipment total: boxes {}, pallets {pallets}",
                 sheet.boxes.len()
             ),
             9.0,

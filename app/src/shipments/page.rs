@@ -413,12 +413,13 @@ fn weight_number(grams: u32, unit: WeightUnit) -> String {
     }
 }
 
-/// A stored pallet height in the unit it was entered in, as a form shows it: inches to
-/// one decimal, as whole millimetres keep them (72 in is kept as 1,829 mm).
+/// A stored pallet height in the unit it was entered in, as a form shows it, so that
+/// it is read back as it was typed: inches to one decimal and centimetres capped at
+/// the limit, as whole millimetres keep them (72 in and 182.88 cm are kept as 1,829 mm).
 fn pallet_height_number(mm: u32, unit: LengthUnit) -> String {
     let l = Length::from_mm(mm);
     match unit {
-        LengthUnit::Cm => trim_number(l.cm()),
+        LengthUnit::Cm => trim_number(l.pallet_height_cm()),
         LengthUnit::In => trim_number((l.inches() * 10.0).round() / 10.0),
     }
 }
@@ -890,16 +891,24 @@ fn Measures(
 #[component]
 fn ShippingForm(s: ShipmentView, save: ServerAction<SaveShipping>) -> impl IntoView {
     let i18n = use_i18n();
+    // Before the wasm, "Show the rows" sends this form back to the page as a GET: what
+    // was typed comes back in the query and fills the form again.
     let query = use_query_map();
-    let asked = query
-        .with_untracked(|q| q.get("pallets"))
-        .and_then(|n| n.trim().parse::<usize>().ok());
-    // LTL was chosen, or is being entered: pallets saved (packing reopened since), or
-    // pallet rows asked for.
-    let ltl = s.mode == Some(ShippingMode::Ltl) || !s.pallets.is_empty() || asked.is_some();
+    let typed = move |key: &str| query.with_untracked(|q| q.get(key));
+    // LTL was chosen, or is being entered: pallets saved (packing reopened since, which
+    // forgets the mode), or asked for by "Show the rows".
+    let ltl = match typed("mode").as_deref() {
+        Some(mode) => mode == ShippingMode::Ltl.code(),
+        None => s.mode == Some(ShippingMode::Ltl) || !s.pallets.is_empty(),
+    };
+    let carrier = typed("carrier").unwrap_or_else(|| s.carrier.clone());
+    let ship_date = typed("ship_date").unwrap_or_else(|| s.ship_date.clone());
+    let fba_id = typed("fba_id").unwrap_or_else(|| s.fba_id.clone().unwrap_or_default());
     view! {
-        <form id=PALLET_COUNT_FORM method="get" action="#shipping-heading"></form>
         <ActionForm action=save>
+            // Enter in a field saves: the form's first submit button is the one Enter
+            // presses, and "Show the rows" further down must not be it.
+            <button type="submit" class="default-submit" tabindex="-1" aria-hidden="true"></button>
             <input type="hidden" name="id" value=s.id.clone()/>
             <input type="hidden" name="version" value=s.version.to_string()/>
             <fieldset>
@@ -916,35 +925,37 @@ fn ShippingForm(s: ShipmentView, save: ServerAction<SaveShipping>) -> impl IntoV
             <div class="grid">
                 <div>
                     <label for="carrier">{i18n.t(Msg::FieldCarrier)}</label>
-                    <input id="carrier" name="carrier" required maxlength="100" value=s.carrier.clone() autocomplete="off"/>
+                    <input id="carrier" name="carrier" required maxlength="100" value=carrier autocomplete="off"/>
                 </div>
                 <div>
                     <label for="ship-date">{i18n.t(Msg::FieldShipDate)}</label>
-                    <input id="ship-date" name="ship_date" type="date" required value=s.ship_date.clone()/>
+                    <input id="ship-date" name="ship_date" type="date" required value=ship_date/>
                 </div>
                 <div>
                     <label for="fba-id">{i18n.t(Msg::FieldFbaId)}</label>
                     <input id="fba-id" name="fba_id" maxlength="20" class="mono" autocomplete="off"
-                        aria-describedby="fba-id-help" value=s.fba_id.clone().unwrap_or_default()/>
+                        aria-describedby="fba-id-help" value=fba_id/>
                     <p class="help" id="fba-id-help">{i18n.t(Msg::FbaIdHelp)}</p>
                 </div>
             </div>
-            <PalletRows s=s.clone() asked/>
+            <PalletRows s=s.clone()/>
             <SubmitButton label=Msg::SaveShippingAndLabels pending=save.pending()/>
         </ActionForm>
     }
 }
 
 /// The pallets of an LTL shipment in the shipping form: a row for each of the "Number
-/// of pallets" (at first the pallets saved, or what `?pallets=` asks for, else one).
-/// With the wasm the rows follow the number as it is typed, keeping what is in them;
-/// before it, "Show the rows" loads the page again with that many. Rows left blank are
-/// skipped. Shown only while LTL is chosen (by CSS, so before the wasm too); the
-/// server ignores them for small parcel.
+/// of pallets" (the pallets saved, else one). With the wasm the rows follow the number
+/// as it is typed, and a row hidden by a smaller number keeps what it holds (but is not
+/// sent). Before the wasm, "Show the rows" sends the form back to the page as a GET,
+/// which comes back with that many rows and what was typed. Shown only while LTL is
+/// chosen (by CSS, so before the wasm too); the server ignores them for small parcel.
 #[component]
-fn PalletRows(s: ShipmentView, asked: Option<usize>) -> impl IntoView {
+fn PalletRows(s: ShipmentView) -> impl IntoView {
     use crate::domain::shipment::MAX_PALLETS;
     let i18n = use_i18n();
+    let query = use_query_map();
+    let typed = move |key: String| query.with_untracked(|q| q.get(&key));
     // New rows take the units the boxes were measured in.
     let (lb, inches) = s.boxes.first().map_or((false, false), |b| {
         (
@@ -952,27 +963,45 @@ fn PalletRows(s: ShipmentView, asked: Option<usize>) -> impl IntoView {
             b.length_unit == LengthUnit::In,
         )
     });
-    let initial = asked.unwrap_or(s.pallets.len()).clamp(1, MAX_PALLETS);
+    let initial = typed("pallet_count".into())
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(s.pallets.len())
+        .clamp(1, MAX_PALLETS);
+    // Rows shown, and rows made (hidden ones keep what was typed in them).
     let count = RwSignal::new(initial);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let made =
+        Memo::new(move |before: Option<&usize>| count.get().max(before.copied().unwrap_or(0)));
     let saved = StoredValue::new(s.pallets.clone());
     let row = move |n: usize| {
-        let p = saved.with_value(|saved| saved.get(n).cloned());
-        let weight = p
-            .as_ref()
-            .map(|p| weight_number(p.weight_g, p.weight_unit))
-            .unwrap_or_default();
-        let height = p
-            .as_ref()
-            .map(|p| pallet_height_number(p.height_mm, p.length_unit))
-            .unwrap_or_default();
-        let lb = p.as_ref().map_or(lb, |p| p.weight_unit == WeightUnit::Lb);
-        let inches = p
-            .as_ref()
-            .map_or(inches, |p| p.length_unit == LengthUnit::In);
-        let stackable = p.as_ref().is_some_and(|p| p.stackable);
+        // What the row holds: as typed (sent back by "Show the rows"), else as saved.
         let field = move |f: &str| format!("pallets[{n}][{f}]");
+        let p = saved.with_value(|saved| saved.get(n).cloned());
+        let weight = typed(field("weight")).unwrap_or_else(|| {
+            p.as_ref()
+                .map(|p| weight_number(p.weight_g, p.weight_unit))
+                .unwrap_or_default()
+        });
+        let height = typed(field("height")).unwrap_or_else(|| {
+            p.as_ref()
+                .map(|p| pallet_height_number(p.height_mm, p.length_unit))
+                .unwrap_or_default()
+        });
+        let lb = typed(field("weight_unit")).map_or_else(
+            || p.as_ref().map_or(lb, |p| p.weight_unit == WeightUnit::Lb),
+            |u| u == "lb",
+        );
+        let inches = typed(field("length_unit")).map_or_else(
+            || {
+                p.as_ref()
+                    .map_or(inches, |p| p.length_unit == LengthUnit::In)
+            },
+            |u| u == "in",
+        );
+        let stackable = if typed(field("weight")).is_some() {
+            typed(field("stackable")).is_some()
+        } else {
+            p.as_ref().is_some_and(|p| p.stackable)
+        };
         let label = move |msg: Msg| {
             i18n.tf(
                 Msg::PalletField,
@@ -982,27 +1011,28 @@ fn PalletRows(s: ShipmentView, asked: Option<usize>) -> impl IntoView {
                 ],
             )
         };
+        let off = move || n >= count.get();
         view! {
-            <tr>
+            <tr hidden=off>
                 <th scope="row" class="num">{n + 1}</th>
                 <td><span class="with-unit">
                     <input name=field("weight") inputmode="decimal" size="7" value=weight autocomplete="off"
-                        aria-label=label(Msg::ColumnPalletWeight)/>
-                    <select name=field("weight_unit") aria-label=label(Msg::FieldWeightUnit)>
+                        aria-label=label(Msg::ColumnPalletWeight) disabled=off/>
+                    <select name=field("weight_unit") aria-label=label(Msg::FieldWeightUnit) disabled=off>
                         <option value="kg" selected=!lb>"kg"</option>
                         <option value="lb" selected=lb>"lb"</option>
                     </select>
                 </span></td>
                 <td><span class="with-unit">
                     <input name=field("height") inputmode="decimal" size="6" value=height autocomplete="off"
-                        aria-label=label(Msg::ColumnPalletHeight)/>
-                    <select name=field("length_unit") aria-label=label(Msg::FieldLengthUnit)>
+                        aria-label=label(Msg::ColumnPalletHeight) disabled=off/>
+                    <select name=field("length_unit") aria-label=label(Msg::FieldLengthUnit) disabled=off>
                         <option value="cm" selected=!inches>"cm"</option>
                         <option value="in" selected=inches>"in"</option>
                     </select>
                 </span></td>
                 <td class="center"><input type="checkbox" name=field("stackable") checked=stackable
-                    aria-label=label(Msg::ColumnStackable)/></td>
+                    aria-label=label(Msg::ColumnStackable) disabled=off/></td>
             </tr>
         }
     };
@@ -1011,18 +1041,24 @@ fn PalletRows(s: ShipmentView, asked: Option<usize>) -> impl IntoView {
             count.set(n.clamp(1, MAX_PALLETS));
         }
     };
+    // Enter in the number would save the shipping details: the rows follow it already.
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+        }
+    };
     view! {
         <fieldset class="pallets" data-testid="pallet-rows">
             <legend>{i18n.t(Msg::PalletsTitle)}</legend>
             <p class="help" id="pallets-help">{i18n.t(Msg::PalletsHelp)}</p>
             <div class="inline-form">
                 <label for="pallet-count">{i18n.t(Msg::FieldPalletCount)}</label>
-                // Sent by its own GET form (`PALLET_COUNT_FORM`), not with the shipping details.
-                <input id="pallet-count" type="number" name="pallets" min="1" max=MAX_PALLETS.to_string()
-                    value=initial.to_string() form=PALLET_COUNT_FORM on:input=on_count/>
-                <Show when=move || !hydrated.get()>
-                    <button type="submit" class="button small" form=PALLET_COUNT_FORM>{i18n.t(Msg::ShowPalletRows)}</button>
-                </Show>
+                <input id="pallet-count" type="number" name="pallet_count" min="1" max=MAX_PALLETS.to_string()
+                    value=initial.to_string() on:input=on_count on:keydown=on_key/>
+                <button type="submit" class="button small before-wasm" formmethod="get"
+                    formaction="#shipping-heading" formnovalidate>
+                    {i18n.t(Msg::ShowPalletRows)}
+                </button>
             </div>
             <div class="table-wrap">
                 <table aria-describedby="pallets-help">
@@ -1035,17 +1071,13 @@ fn PalletRows(s: ShipmentView, asked: Option<usize>) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || 0..count.get() key=|n| *n let:n>{row(n)}</For>
+                        <For each=move || 0..made.get() key=|n| *n let:n>{row(n)}</For>
                     </tbody>
                 </table>
             </div>
         </fieldset>
     }
 }
-
-/// The id of the GET form that asks for the page again with `?pallets=` rows (a form
-/// of its own: forms do not nest).
-const PALLET_COUNT_FORM: &str = "pallet-count-form";
 
 #[component]
 fn TrackingForm(s: ShipmentView, shipped: ServerAction<MarkShipped>) -> impl IntoView {
@@ -1300,9 +1332,8 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
     };
     // The packer may also hear each scan (off unless turned on; the choice is kept in
     // this browser). Only with the wasm, so the switch appears once it has loaded.
-    let (hydrated, sound) = (RwSignal::new(false), RwSignal::new(false));
+    let sound = RwSignal::new(false);
     Effect::new(move |_| {
-        hydrated.set(true);
         #[cfg(feature = "hydrate")]
         sound.set(scan_sound::wanted());
     });
@@ -1320,7 +1351,11 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
         let on = event_target_checked(&ev);
         sound.set(on);
         #[cfg(feature = "hydrate")]
-        scan_sound::keep(on);
+        {
+            scan_sound::keep(on);
+            // A click lets the page make sound: the tones' context starts now.
+            scan_sound::wake();
+        }
         if let Some(input) = code.get() {
             let _ = input.focus();
         }
@@ -1333,6 +1368,11 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            // The scanner's Enter lets the page make sound, for this scan's tone.
+            #[cfg(feature = "hydrate")]
+            if sound.get_untracked() {
+                scan_sound::wake();
+            }
             let Some(input) = code.get() else { return };
             let value = input.value();
             // Cleared before the answer comes: the next scan may already be typing.
@@ -1395,12 +1435,10 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
                     <button type="submit" class="button">{i18n.t(Msg::ScanAdd)}</button>
                 </form>
             </Drafted>
-            <Show when=move || hydrated.get()>
-                <label class="choice" for="scan-sound">
-                    <input type="checkbox" id="scan-sound" prop:checked=move || sound.get() on:change=on_sound/>
-                    " " {i18n.t(Msg::ScanSound)}
-                </label>
-            </Show>
+            <label class="choice with-wasm" for="scan-sound">
+                <input type="checkbox" id="scan-sound" prop:checked=move || sound.get() on:change=on_sound/>
+                " " {i18n.t(Msg::ScanSound)}
+            </label>
             <div role="status" aria-live="polite" data-testid="scan-added">
                 {move || added().map(|text| view! { <p class="alert alert-ok">{text}</p> })}
             </div>
@@ -1453,7 +1491,7 @@ fn ScanToPack(s: ShipmentView, actions: Actions) -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod scan_sound {
     use std::cell::RefCell;
-    use web_sys::{AudioContext, OscillatorType};
+    use web_sys::{AudioContext, AudioContextState, OscillatorType};
 
     const KEY: &str = "scc-scan-sound";
 
@@ -1480,15 +1518,28 @@ mod scan_sound {
         }
     }
 
-    /// A short high tone for a unit added, a longer low one for a refusal.
-    pub fn beep(added: bool) {
-        let (hz, seconds) = if added { (880.0, 0.08) } else { (220.0, 0.35) };
+    /// Makes the tones' context, or resumes it: called on a click or a key press,
+    /// when browsers let a page start sound (a context made otherwise stays silent).
+    pub fn wake() {
         CONTEXT.with(|cell| {
             let mut cell = cell.borrow_mut();
             if cell.is_none() {
                 *cell = AudioContext::new().ok();
             }
             if let Some(context) = cell.as_ref() {
+                if context.state() == AudioContextState::Suspended {
+                    let _ = context.resume();
+                }
+            }
+        });
+    }
+
+    /// A short high tone for a unit added, a longer low one for a refusal.
+    pub fn beep(added: bool) {
+        let (hz, seconds) = if added { (880.0, 0.08) } else { (220.0, 0.35) };
+        wake();
+        CONTEXT.with(|cell| {
+            if let Some(context) = cell.borrow().as_ref() {
                 let _ = tone(context, hz, seconds);
             }
         });

@@ -536,8 +536,8 @@ async fn ltl_pallets_within_the_marketplaces_limits_get_four_labels_each() {
         };
     let first = pallet(0, ["300", "kg", "150", "cm", ""]);
     let blank = pallet(1, ["", "kg", "", "cm", ""]);
-    let at_limits = pallet(2, ["1500", "lb", "72", "in", "on"]);
-    let over = pallet(2, ["1500.1", "lb", "72", "in", "on"]);
+    let at_limits = pallet(1, ["1500", "lb", "72", "in", "on"]);
+    let over = pallet(1, ["1500.1", "lb", "72", "in", "on"]);
     // The marketplace's shipment id, and the pallet rows.
     fn form<'a>(rows: &[&'a Vec<(String, String)>]) -> Vec<(&'a str, &'a str)> {
         let pallets = rows
@@ -549,7 +549,8 @@ async fn ltl_pallets_within_the_marketplaces_limits_get_four_labels_each() {
             .collect()
     }
 
-    // LTL goes on pallets: none, or one over the limit, is refused, naming its row.
+    // LTL goes on pallets: none, one over the limit or one not described is refused,
+    // naming its row.
     let (code, error) = error_of(c.s1.save_shipping_with(&id, &v, "ltl", &[]).await).await;
     assert_eq!(
         (code, error),
@@ -558,23 +559,25 @@ async fn ltl_pallets_within_the_marketplaces_limits_get_four_labels_each() {
             AppError::Input(InputError::NoPallets)
         )
     );
-    let refused = form(&[&first, &blank, &over]);
-    assert_eq!(
-        error_of(c.s1.save_shipping_with(&id, &v, "ltl", &refused).await).await,
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::PalletLines(LineProblems {
-                lines: vec![CsvLineError {
-                    line: 3,
-                    problem: InputError::OverPalletWeightLb
-                }],
-                more: 0
-            })
-        )
-    );
+    for (second, problem) in [
+        (&over, InputError::OverPalletWeightLb),
+        (&blank, InputError::PalletWeightInvalid),
+    ] {
+        let refused = form(&[&first, second]);
+        assert_eq!(
+            error_of(c.s1.save_shipping_with(&id, &v, "ltl", &refused).await).await,
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::PalletLines(LineProblems {
+                    lines: vec![CsvLineError { line: 2, problem }],
+                    more: 0
+                })
+            )
+        );
+    }
     assert_eq!(c.s1.version(&id).await, v, "nothing saved");
-    // The same form at the limits is saved; the blank row is skipped.
-    let saved = form(&[&first, &blank, &at_limits]);
+    // The same form at the limits is saved.
+    let saved = form(&[&first, &at_limits]);
     let response = c.s1.save_shipping_with(&id, &v, "ltl", &saved).await;
     assert_eq!(response.status(), StatusCode::OK);
     let seen = c.a.shipment(&id).await;

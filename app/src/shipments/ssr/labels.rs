@@ -82,7 +82,11 @@ pub async fn labels(
                 LabelPallet {
                     number: n as u32 + 1,
                     weight: format!("{:.2} kg ({:.2} lb)", weight.kg(), weight.lb()),
-                    height: format!("{:.1} cm ({:.1} in)", height.cm(), height.inches()),
+                    height: format!(
+                        "{:.2} cm ({:.1} in)",
+                        height.pallet_height_cm(),
+                        height.inches()
+                    ),
                     stackable: p.stackable,
                 }
             })
