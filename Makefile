@@ -16,9 +16,14 @@ run: setup
 dev: setup
 	cargo leptos watch --split
 
-## Optimised build (release server, size-optimised wasm) served at http://127.0.0.1:3000
+## Optimised build (release server, size-optimised wasm) served at http://127.0.0.1:3000,
+## its static files compressed once at build time. Its own site directory: the dev
+## builds in target/site never serve a stale precompressed copy.
 release: setup
-	cargo leptos serve --release --split
+	LEPTOS_SITE_ROOT=target/release-site cargo leptos build --release --split
+	scripts/precompress target/release-site
+	LEPTOS_SITE_ROOT=target/release-site LEPTOS_OUTPUT_NAME=supply-chain-connect LEPTOS_ENV=PROD \
+		target/release/server
 
 ## Every test: formatting and lints, unit and server tests, then the browser tests
 ## against a real SMTP server, then the release wasm's size

@@ -36,6 +36,9 @@ pub struct Config {
     pub mail_lease_seconds: i64,
     /// `CLEANUP_INTERVAL_SECONDS`: how often a replica tries to run the clean-up.
     pub cleanup_interval_seconds: i64,
+    /// `LEPTOS_SITE_ROOT` (cargo-leptos sets it): the built site's static files, with
+    /// the `.br` and `.gz` copies `scripts/precompress` makes. Default `target/site`.
+    pub site_root: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -52,6 +55,7 @@ impl std::fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("mail_lease_seconds", &self.mail_lease_seconds)
             .field("cleanup_interval_seconds", &self.cleanup_interval_seconds)
+            .field("site_root", &self.site_root)
             .finish()
     }
 }
@@ -193,6 +197,7 @@ impl Config {
             sign_up_limit_per_client: number("SIGN_UP_LIMIT_PER_CLIENT", 20)?,
             mail_lease_seconds: number("MAIL_LEASE_SECONDS", 120)?,
             cleanup_interval_seconds: number("CLEANUP_INTERVAL_SECONDS", 3600)?,
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             trust_forwarded_for: match get("TRUST_FORWARDED_FOR").as_deref() {
                 None | Some("false") | Some("0") => false,
                 Some("true") | Some("1") => true,

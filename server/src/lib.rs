@@ -184,7 +184,7 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     } else {
         LeptosOptions::builder()
             .output_name("supply-chain-connect")
-            .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
+            .site_root(config.site_root.as_str())
             .site_pkg_dir("pkg")
             .build()
     };

@@ -135,3 +135,46 @@ async fn every_page_renders_on_the_server_with_its_data() {
     assert!(html.contains(not_available));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn static_files_go_out_as_compressed_at_build_time() {
+    // A site as `scripts/precompress` leaves it: each file with its brotli and gzip
+    // copies (here marked, so the test sees which one was sent).
+    let site = std::env::temp_dir().join(format!("scc-site-{}", db::secrets::new_key()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("app.wasm"), b"\0asm the module").unwrap();
+    std::fs::write(pkg.join("app.wasm.br"), b"brotli, quality 11").unwrap();
+    std::fs::write(pkg.join("app.wasm.gz"), b"gzip -9").unwrap();
+    let app = TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site.to_str().unwrap())]).await;
+    let client = app.browser().client;
+    let get = |encoding: Option<&'static str>| {
+        let mut request = client.get(format!("{}/pkg/app.wasm", app.address));
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        request.send()
+    };
+    for (accepts, sent, encoding) in [
+        (
+            Some("gzip, deflate, br"),
+            &b"brotli, quality 11"[..],
+            Some("br"),
+        ),
+        (Some("gzip"), &b"gzip -9"[..], Some("gzip")),
+        (None, &b"\0asm the module"[..], None),
+    ] {
+        let response = get(accepts).await.expect("request");
+        assert_eq!(response.status(), StatusCode::OK, "{accepts:?}");
+        let header = response.headers().get("content-encoding").cloned();
+        assert_eq!(
+            header.as_ref().map(|h| h.to_str().unwrap()),
+            encoding,
+            "{accepts:?}"
+        );
+        // Sent as made, not compressed again on the way out.
+        assert_eq!(&response.bytes().await.unwrap()[..], sent, "{accepts:?}");
+    }
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&site);
+}
