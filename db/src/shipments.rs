@@ -1522,6 +1522,94 @@ mod tests {
         );
     }
 
+    /// The supplier's list reads an index with `seller IN $sellers`, ordered and
+    /// limited: the query shape of surrealdb issue #7028, where such a query returned
+    /// fewer rows than the limit. Over several sellers and more rows than a page, the
+    /// pages hold every shared shipment once, newest first, full but for the last; a
+    /// seller no longer connected drops out, and the seller filter pages the same way.
+    #[tokio::test]
+    async fn the_supplier_pages_through_many_sellers_without_losing_a_row() {
+        let db = setup().await;
+        let sellers = ["seller", "s2", "s3", "s4"];
+        for s in &sellers[1..] {
+            check(
+                db.conn
+                    .query(
+                        "CREATE type::record('account', $s) SET kind = 'seller', company_name = $s;
+                         RELATE (type::record('account', $s))->connected->account:supplier
+                             SET id = type::record('connected', [$s, 'supplier']), since = time::now();",
+                    )
+                    .bind(("s", s.to_string()))
+                    .await,
+            )
+            .expect("a connected seller");
+        }
+        let mut shared: Vec<(String, &str)> = Vec::new();
+        for round in 0..13 {
+            // The sellers take turns, so each page mixes them.
+            for s in sellers {
+                let who = actor(s);
+                let id = db
+                    .create_shipment(s, &shipment(), &who, now())
+                    .await
+                    .expect("create");
+                db.share_shipment(&id, s, "supplier", "", 0, &who, &[], now())
+                    .await
+                    .expect("share");
+                // A draft that stays a draft is not the supplier's.
+                if round % 4 == 0 {
+                    db.create_shipment(s, &shipment(), &who, now())
+                        .await
+                        .expect("draft");
+                }
+                shared.push((id, s));
+            }
+        }
+        let pages = |seller: Option<&'static str>, limit: i64| {
+            let db = db.clone();
+            async move {
+                let mut all: Vec<ShipmentListRow> = Vec::new();
+                let mut sizes = Vec::new();
+                loop {
+                    let page = db
+                        .supplier_shipments("supplier", seller, None, all.len() as i64, limit)
+                        .await
+                        .expect("page");
+                    sizes.push(page.len() as i64);
+                    let last = page.len() < limit as usize;
+                    all.extend(page);
+                    if last {
+                        return (all, sizes);
+                    }
+                }
+            }
+        };
+        let expect = |rows: &[ShipmentListRow], from: &dyn Fn(&str) -> bool| {
+            let mut want: Vec<&str> = shared
+                .iter()
+                .filter(|(_, s)| from(s))
+                .map(|(id, _)| id.as_str())
+                .collect();
+            // Shared last is changed last, so listed first.
+            want.reverse();
+            let got: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+            assert_eq!(got, want);
+            assert!(rows.windows(2).all(|w| w[0].recency < w[1].recency));
+        };
+
+        let (rows, sizes) = pages(None, 20).await;
+        assert_eq!(sizes, [20, 20, 12]);
+        expect(&rows, &|_| true);
+        let (rows, sizes) = pages(Some("s3"), 5).await;
+        assert_eq!(sizes, [5, 5, 3]);
+        expect(&rows, &|s| s == "s3");
+
+        check(db.conn.query("DELETE connected:['s2', 'supplier']").await).expect("disconnect");
+        let (rows, sizes) = pages(None, 20).await;
+        assert_eq!(sizes, [20, 19]);
+        expect(&rows, &|s| s != "s2");
+    }
+
     #[tokio::test]
     async fn only_a_seller_creates_a_shipment_whatever_the_app_checked() {
         let db = setup().await;
