@@ -12,6 +12,7 @@ pub mod i18n;
 mod layout;
 mod live;
 pub mod mailbox;
+pub mod preload;
 mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -39,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options=without_split_manifest(options)/>
                 <MetaTags/>
             </head>
             <body>
@@ -47,6 +48,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The options the hydration script is rendered with, but with a site root that
+/// cannot hold the wasm split manifest: Leptos's own chunk preloading, which finds the
+/// manifest only now and then and under load adds other requests' chunks, is left with
+/// nothing to do, and each page preloads its own chunks only (see `preload`). The
+/// site root serves nothing else in that component.
+fn without_split_manifest(mut options: LeptosOptions) -> LeptosOptions {
+    options.site_root = "/dev/null".into();
+    options
 }
 
 /// The language to render in before anything is fetched: on the server the

@@ -1,8 +1,9 @@
 //! Every page but the home page is a lazily loaded route: its code is a wasm chunk of
 //! its own. The first visit downloads the shell (header, router, translations) and the
 //! chunk of the page it lands on, which the server-rendered HTML already asks the
-//! browser to preload; the rest come when they are first needed. Built with
-//! `cargo leptos … --split` (the Makefile passes it everywhere).
+//! browser to preload (each route's `data()` adds the links: see `preload`); the rest
+//! come when they are first needed. Built with `cargo leptos … --split` (the Makefile
+//! passes it everywhere).
 
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
@@ -18,6 +19,7 @@ macro_rules! lazy_page {
         #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
+                crate::preload::preload_route(stringify!($route));
                 $route
             }
 

@@ -3,6 +3,7 @@
 //! secrets are never logged (`Debug` redacts them).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -37,7 +38,10 @@ pub struct Config {
     /// `CLEANUP_INTERVAL_SECONDS`: how often a replica tries to run the clean-up.
     pub cleanup_interval_seconds: i64,
     /// `LEPTOS_SITE_ROOT` (cargo-leptos sets it): the built site's static files, with
-    /// the `.br` and `.gz` copies `scripts/precompress` makes. Default `target/site`.
+    /// the `.br` and `.gz` copies `scripts/precompress` makes, and the wasm split
+    /// manifest the pages' preload links come from. Always absolute (a relative
+    /// setting is taken from the working directory at start); by default the `site`
+    /// directory beside the binary's (see [`default_site_root`]).
     pub site_root: String,
 }
 
@@ -58,6 +62,40 @@ impl std::fmt::Debug for Config {
             .field("site_root", &self.site_root)
             .finish()
     }
+}
+
+/// The built site of the binary that is running, wherever it was started from:
+/// `target/release-site` (where `make release` builds) beside `target/release/server`,
+/// otherwise `target/site` (where `cargo leptos build` puts it) beside
+/// `target/<profile>/server`; `target/site` under the working directory when neither is
+/// there. (A wrong directory would serve no static files and no preload links.)
+fn default_site_root() -> PathBuf {
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(PathBuf::from));
+    let target = exe_dir.as_ref().and_then(|dir| dir.parent());
+    let release = exe_dir
+        .as_ref()
+        .is_some_and(|dir| dir.file_name().is_some_and(|name| name == "release"));
+    let mut candidates = Vec::new();
+    if let Some(target) = target {
+        if release {
+            candidates.push(target.join("release-site"));
+        }
+        candidates.push(target.join("site"));
+    }
+    candidates
+        .into_iter()
+        .find(|site| site.is_dir())
+        .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+/// `path` as an absolute path, relative ones taken from the working directory.
+fn absolute(path: PathBuf) -> String {
+    std::path::absolute(&path)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// `smtp://user:secret@host` → `smtp://user:***@host`.
@@ -197,7 +235,9 @@ impl Config {
             sign_up_limit_per_client: number("SIGN_UP_LIMIT_PER_CLIENT", 20)?,
             mail_lease_seconds: number("MAIL_LEASE_SECONDS", 120)?,
             cleanup_interval_seconds: number("CLEANUP_INTERVAL_SECONDS", 3600)?,
-            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            site_root: absolute(
+                get("LEPTOS_SITE_ROOT").map_or_else(default_site_root, PathBuf::from),
+            ),
             trust_forwarded_for: match get("TRUST_FORWARDED_FOR").as_deref() {
                 None | Some("false") | Some("0") => false,
                 Some("true") | Some("1") => true,
@@ -231,6 +271,17 @@ mod tests {
         assert_eq!(c.database.url, "surrealkv://data/scc");
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
         assert!(c.smtp_url.is_none());
+    }
+
+    #[test]
+    fn the_site_root_does_not_depend_on_the_working_directory_later() {
+        let cwd = std::env::current_dir().unwrap();
+        let set = from(&[("LEPTOS_SITE_ROOT", "target/release-site")]).unwrap();
+        assert_eq!(
+            std::path::Path::new(&set.site_root),
+            cwd.join("target/release-site")
+        );
+        assert!(std::path::Path::new(&from(&[]).unwrap().site_root).is_absolute());
     }
 
     #[test]

@@ -184,13 +184,14 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     } else {
         LeptosOptions::builder()
             .output_name("supply-chain-connect")
-            .site_root(config.site_root.as_str())
             .site_pkg_dir("pkg")
             .build()
     };
     if options.output_name.is_empty() {
         options.output_name = "supply-chain-connect".into();
     }
+    // cargo-leptos's setting, made absolute (or the default beside the binary).
+    options.site_root = config.site_root.as_str().into();
     options.site_addr = config.site_addr;
     Ok(options)
 }
@@ -216,12 +217,17 @@ pub async fn start(
         sign_up_limit_per_client: config.sign_up_limit_per_client,
         trust_forwarded_for: config.trust_forwarded_for,
     };
+    let options = leptos_options(&config)?;
     let app_state = AppState {
         db: db.clone(),
         settings: Arc::new(settings),
         clock: clock.clone(),
         mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         live: tokio::sync::broadcast::channel(1024).0,
+        route_chunks: Arc::new(app::preload::RouteChunks::load(
+            &options.site_root,
+            &options.site_pkg_dir,
+        )),
     };
     let feed = live::spawn(db.clone(), app_state.live.clone());
     let cleanup = cleanup::spawn(
@@ -239,7 +245,7 @@ pub async fn start(
         closing_rx.clone(),
     );
     let state = ServerState {
-        leptos_options: leptos_options(&config)?,
+        leptos_options: options,
         app: app_state.clone(),
         closing: closing_rx.clone(),
     };

@@ -26,6 +26,8 @@ pub struct AppState {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Every shipment change, from the database's live feed, for `/api/events`.
     pub live: tokio::sync::broadcast::Sender<LiveEvent>,
+    /// The wasm chunks of each lazily loaded page, which its HTML preloads.
+    pub route_chunks: Arc<crate::preload::RouteChunks>,
 }
 
 /// What the live feed fans out to the browsers' streams.
