@@ -197,7 +197,7 @@ impl Db {
     /// Uses a verification link: marks it used and the user's address verified, in one
     /// transaction. Unknown, used and expired links are all `TokenInvalid`.
     pub async fn verify_email(&self, token_hash: &str, now: Timestamp) -> Result<UserRow, DbError> {
-        check(
+        let verified = check(
             self.conn
                 .query(
                     "BEGIN TRANSACTION;
@@ -212,7 +212,14 @@ impl Db {
                 .bind(("secret_hash", token_hash.to_owned()))
                 .bind(("now", now))
                 .await,
-        )?;
+        );
+        // Whose link it was is read below; a verified address is rare enough to
+        // forget every session's user for. A link refused changed nothing (anyone may
+        // try one, and should not empty the cache by it).
+        if !matches!(verified, Err(DbError::Refused(_))) {
+            self.sessions.forget_all();
+        }
+        verified?;
         let mut response = check(
             self.conn
                 .query(
@@ -258,13 +265,15 @@ impl Db {
     }
 
     pub async fn set_user_lang(&self, user_id: &str, lang: &str) -> Result<(), DbError> {
-        check(
+        let updated = check(
             self.conn
                 .query("UPDATE type::record('user', $id) SET lang = $lang")
                 .bind(("id", user_id.to_owned()))
                 .bind(("lang", lang.to_owned()))
                 .await,
-        )?;
+        );
+        self.sessions.forget_user(user_id);
+        updated?;
         Ok(())
     }
 }

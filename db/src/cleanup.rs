@@ -107,7 +107,10 @@ impl Db {
                 .bind(("emails_before", now - KEEP_SENT_EMAILS))
                 .bind(("unverified_before", now - UNVERIFIED_ACCOUNT_LIFE))
                 .await,
-        )?;
+        );
+        // It ends sessions and removes users and accounts.
+        self.sessions.forget_all();
+        let response = response?;
         Ok(Some(
             crate::take_last::<Option<CleanupReport>>(response)?.unwrap_or_default(),
         ))

@@ -111,6 +111,7 @@ pub async fn wait_until_closed(dir: &std::path::Path, timeout: Duration) -> bool
 #[derive(Clone)]
 pub struct Db {
     pub(crate) conn: Surreal<Any>,
+    pub(crate) sessions: std::sync::Arc<crate::session_cache::SessionCache>,
 }
 
 impl Db {
@@ -144,7 +145,10 @@ impl Db {
         conn.use_ns(config.namespace.as_str())
             .use_db(config.database.as_str())
             .await?;
-        let db = Db { conn };
+        let db = Db {
+            conn,
+            sessions: Default::default(),
+        };
         schema::apply(&db).await?;
         Ok(db)
     }

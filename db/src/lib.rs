@@ -31,6 +31,8 @@ pub mod secrets;
 #[cfg(feature = "seed")]
 pub mod seed;
 #[cfg(feature = "server")]
+pub mod session_cache;
+#[cfg(feature = "server")]
 pub mod sessions;
 #[cfg(feature = "server")]
 pub mod shipments;

@@ -89,7 +89,7 @@ impl Db {
              COMMIT TRANSACTION;",
             link_invalid = Refusal::LinkInvalid.throw(),
         );
-        retry(|| async {
+        let reset = retry(|| async {
             let query = self
                 .conn
                 .query(sql.as_str())
@@ -98,7 +98,10 @@ impl Db {
                 .bind(("now", now));
             check(bind_email(query, changed).await)
         })
-        .await?;
+        .await;
+        // The link names the user only inside the transaction.
+        self.sessions.forget_all();
+        reset?;
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 use surrealdb::types::SurrealValue;
 
 use crate::outbox::{bind_email, OutgoingEmail, OUTBOX_INSERT};
+use crate::session_cache::{nanos, Entry};
 use crate::{check, retry, Db, DbError, Refusal, Timestamp};
 
 /// A session unused this long is over.
@@ -51,6 +52,28 @@ fn idle_since(now: Timestamp) -> Timestamp {
     now - chrono::Duration::days(IDLE_DAYS)
 }
 
+/// A last use older than this at `now` is written again.
+fn seen_stale(now: Timestamp) -> Timestamp {
+    now - chrono::Duration::minutes(SEEN_PRECISION_MINUTES)
+}
+
+/// A session as read from the database: its user, and when it ends.
+#[derive(Debug, SurrealValue)]
+struct SessionRecord {
+    user_id: String,
+    name: String,
+    email: String,
+    is_admin: bool,
+    verified: bool,
+    lang: String,
+    account_id: String,
+    account_kind: String,
+    company_name: String,
+    /// Nanoseconds since the epoch, as the cache compares them.
+    expires_at: i64,
+    last_seen_at: i64,
+}
+
 impl Db {
     pub async fn create_session(
         &self,
@@ -78,60 +101,95 @@ impl Db {
         Ok(())
     }
 
-    /// The user behind a live session, or `None` for an unknown, expired or idle one.
-    /// A live session's last use is written again when it is minutes old.
+    /// The user behind a live session, or `None` for an unknown, expired or idle one:
+    /// from the session cache when it may answer (see [`crate::session_cache`]),
+    /// otherwise from the database. A live session's last use is written again when it
+    /// is minutes old.
     pub async fn session_user(
         &self,
         token_hash: &str,
         now: Timestamp,
     ) -> Result<Option<SessionUser>, DbError> {
+        let idle_since = idle_since(now);
+        if let Some(hit) = self.sessions.get(token_hash) {
+            // An entry that says the session is over is checked with the database.
+            if hit.live(now, idle_since) {
+                if hit.last_seen_at < nanos(seen_stale(now)) {
+                    self.touch_session(token_hash, now).await;
+                }
+                return Ok(Some(hit.user));
+            }
+        }
+        let ticket = self.sessions.ticket();
         let mut response = check(
             self.conn
                 .query(
                     "SELECT record::id(user) AS user_id, user.name AS name, user.email AS email, \
                      user.is_admin AS is_admin, user.email_verified_at != NONE AS verified, \
                      user.lang AS lang, record::id(user.account) AS account_id, \
-                     user.account.kind AS account_kind, user.account.company_name AS company_name \
+                     user.account.kind AS account_kind, user.account.company_name AS company_name, \
+                     time::nano(expires_at) AS expires_at, \
+                     time::nano(last_seen_at ?? created_at) AS last_seen_at \
                      FROM type::record('session', $secret_hash) \
                      WHERE expires_at > $now AND (last_seen_at ?? created_at) > $idle_since",
                 )
                 .bind(("secret_hash", token_hash.to_owned()))
                 .bind(("now", now))
-                .bind(("idle_since", idle_since(now)))
+                .bind(("idle_since", idle_since))
                 .await,
         )?;
-        let user = response.take::<Vec<SessionUser>>(0)?.into_iter().next();
-        if user.is_some() {
-            // Best effort: two requests of one browser may race to write it, and a
-            // lost write only makes the session look a few minutes older.
-            let touched = check(
-                self.conn
-                    .query(
-                        "UPDATE type::record('session', $secret_hash) SET last_seen_at = $now \
-                         WHERE (last_seen_at ?? created_at) < $stale",
-                    )
-                    .bind(("secret_hash", token_hash.to_owned()))
-                    .bind(("now", now))
-                    .bind((
-                        "stale",
-                        now - chrono::Duration::minutes(SEEN_PRECISION_MINUTES),
-                    ))
-                    .await,
-            );
-            if let Err(e) = touched {
-                tracing::debug!(error = %e, "recording a session's last use failed");
-            }
+        let Some(found) = response.take::<Vec<SessionRecord>>(0)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let user = SessionUser {
+            user_id: found.user_id,
+            name: found.name,
+            email: found.email,
+            is_admin: found.is_admin,
+            verified: found.verified,
+            lang: found.lang,
+            account_id: found.account_id,
+            account_kind: found.account_kind,
+            company_name: found.company_name,
+        };
+        let entry = Entry::new(user.clone(), found.expires_at, found.last_seen_at);
+        self.sessions.put(ticket, token_hash, entry);
+        if found.last_seen_at < nanos(seen_stale(now)) {
+            self.touch_session(token_hash, now).await;
         }
-        Ok(user)
+        Ok(Some(user))
+    }
+
+    /// Writes the session's last use (`now`), unless another request just did.
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) {
+        // Best effort: two requests of one browser may race to write it, and a lost
+        // write only makes the session look a few minutes older.
+        let touched = check(
+            self.conn
+                .query(
+                    "UPDATE type::record('session', $secret_hash) SET last_seen_at = $now \
+                     WHERE (last_seen_at ?? created_at) < $stale",
+                )
+                .bind(("secret_hash", token_hash.to_owned()))
+                .bind(("now", now))
+                .bind(("stale", seen_stale(now)))
+                .await,
+        );
+        match touched {
+            Ok(_) => self.sessions.seen(token_hash, nanos(now)),
+            Err(e) => tracing::debug!(error = %e, "recording a session's last use failed"),
+        }
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), DbError> {
-        check(
+        let deleted = check(
             self.conn
                 .query("DELETE type::record('session', $secret_hash)")
                 .bind(("secret_hash", token_hash.to_owned()))
                 .await,
-        )?;
+        );
+        self.sessions.forget(token_hash);
+        deleted?;
         Ok(())
     }
 
@@ -162,7 +220,7 @@ impl Db {
     /// One transaction: outside one, a statement after a `THROW` still runs (the
     /// session of another user would be ended while the caller is told "not found").
     pub async fn delete_user_session(&self, user_id: &str, session: &str) -> Result<(), DbError> {
-        check(
+        let deleted = check(
             self.conn
                 .query(format!(
                     "BEGIN TRANSACTION;
@@ -175,13 +233,15 @@ impl Db {
                 .bind(("session_key", session.to_owned()))
                 .bind(("user", user_id.to_owned()))
                 .await,
-        )?;
+        );
+        self.sessions.forget(session);
+        deleted?;
         Ok(())
     }
 
     /// Ends every session of `user_id` but `keep`.
     pub async fn delete_other_sessions(&self, user_id: &str, keep: &str) -> Result<(), DbError> {
-        check(
+        let deleted = check(
             self.conn
                 .query(
                     "DELETE session WHERE user = type::record('user', $user) \
@@ -190,7 +250,9 @@ impl Db {
                 .bind(("user", user_id.to_owned()))
                 .bind(("keep", keep.to_owned()))
                 .await,
-        )?;
+        );
+        self.sessions.forget_user(user_id);
+        deleted?;
         Ok(())
     }
 
@@ -215,7 +277,7 @@ impl Db {
              COMMIT TRANSACTION;",
             not_found = Refusal::NotFound.throw(),
         );
-        retry(|| async {
+        let stored = retry(|| async {
             let query = self
                 .conn
                 .query(sql.as_str())
@@ -225,7 +287,9 @@ impl Db {
                 .bind(("now", now));
             check(bind_email(query, changed).await)
         })
-        .await?;
+        .await;
+        self.sessions.forget_user(user_id);
+        stored?;
         Ok(())
     }
 
@@ -236,7 +300,7 @@ impl Db {
         name: &str,
         lang: &str,
     ) -> Result<(), DbError> {
-        check(
+        let updated = check(
             self.conn
                 .query(format!(
                     "BEGIN TRANSACTION;
@@ -250,7 +314,9 @@ impl Db {
                 .bind(("name", name.to_owned()))
                 .bind(("lang", lang.to_owned()))
                 .await,
-        )?;
+        );
+        self.sessions.forget_user(user_id);
+        updated?;
         Ok(())
     }
 }

@@ -24,26 +24,34 @@ use crate::ServerState;
 const SESSION_RECHECK: Duration = Duration::from_secs(60);
 
 /// Follows the feed for as long as the server runs, subscribing again whenever the
-/// database connection drops.
+/// database connection drops; beside it, the feed that keeps the session cache true
+/// to every replica's sign-outs and changes of users (see `db::session_cache`).
 pub fn spawn(db: Db, tx: broadcast::Sender<LiveEvent>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        loop {
-            match db.shipment_feed().await {
-                Ok(mut feed) => {
-                    tracing::debug!("live feed subscribed");
-                    // Whatever happened while we were not subscribed is unknown: pages
-                    // fetch everything again. (No subscriber is not an error.)
-                    let _ = tx.send(LiveEvent::Resync);
-                    while let Some(event) = feed.next().await {
-                        let _ = tx.send(LiveEvent::Changed(event));
-                    }
-                    tracing::warn!("live feed ended; subscribing again");
-                }
-                Err(e) => tracing::warn!(error = %e, "live feed unavailable; retrying"),
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
+        tokio::join!(
+            follow_shipments(db.clone(), tx),
+            db.follow_session_changes()
+        );
     })
+}
+
+async fn follow_shipments(db: Db, tx: broadcast::Sender<LiveEvent>) {
+    loop {
+        match db.shipment_feed().await {
+            Ok(mut feed) => {
+                tracing::debug!("live feed subscribed");
+                // Whatever happened while we were not subscribed is unknown: pages
+                // fetch everything again. (No subscriber is not an error.)
+                let _ = tx.send(LiveEvent::Resync);
+                while let Some(event) = feed.next().await {
+                    let _ = tx.send(LiveEvent::Changed(event));
+                }
+                tracing::warn!("live feed ended; subscribing again");
+            }
+            Err(e) => tracing::warn!(error = %e, "live feed unavailable; retrying"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }
 
 pub async fn events(State(state): State<ServerState>, headers: HeaderMap) -> Response {
