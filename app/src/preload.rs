@@ -148,7 +148,7 @@ mod ssr {
                 "__edit_shipment_view_10350024481035118462": ["chunk_14", "split___edit_shipment_view_10350024481035118462"],
                 "__shipment_view_10350024481035118462": ["chunk_14", "chunk_30.wasm"]
             }"#;
-            let chunks = RouteChunks::parse(manifest, "pkg", None).unwrap();
+            let chunks = RouteChunks::parse(manifest, "pkg", None).expect("a manifest");
             assert_eq!(
                 chunks.of("EditShipment"),
                 [

@@ -261,7 +261,7 @@ mod tests {
         assert!(cache.get("k").is_none(), "not following: nothing kept");
         cache.follow(true);
         cache.put(cache.ticket(), "k", entry("ann"));
-        assert_eq!(cache.get("k").unwrap().user.user_id, "ann");
+        assert_eq!(cache.get("k").expect("kept").user.user_id, "ann");
         cache.follow(false);
         assert!(cache.get("k").is_none());
         cache.follow(true);

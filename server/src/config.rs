@@ -275,13 +275,13 @@ mod tests {
 
     #[test]
     fn the_site_root_does_not_depend_on_the_working_directory_later() {
-        let cwd = std::env::current_dir().unwrap();
-        let set = from(&[("LEPTOS_SITE_ROOT", "target/release-site")]).unwrap();
+        let cwd = std::env::current_dir().expect("a working directory");
+        let set = from(&[("LEPTOS_SITE_ROOT", "target/release-site")]).expect("valid");
         assert_eq!(
             std::path::Path::new(&set.site_root),
             cwd.join("target/release-site")
         );
-        assert!(std::path::Path::new(&from(&[]).unwrap().site_root).is_absolute());
+        assert!(std::path::Path::new(&from(&[]).expect("the defaults").site_root).is_absolute());
     }
 
     #[test]

@@ -1319,7 +1319,12 @@ mod tests {
             Weight::parse("12,5", WeightUnit::Kg).unwrap().grams(),
             12_500
         );
-        assert_eq!(Weight::parse("0,125", WeightUnit::Kg).unwrap().grams(), 125);
+        assert_eq!(
+            Weight::parse("0,125", WeightUnit::Kg)
+                .expect("a decimal comma")
+                .grams(),
+            125
+        );
         // "12,500" is 12.5 in one notation and 12500 in another: asked again.
         assert_eq!(
             Weight::parse("12,500", WeightUnit::Kg),
@@ -1379,11 +1384,11 @@ mod tests {
         ] {
             assert!(pallet(w, wu, h, lu).is_ok(), "{w} {wu}, {h} {lu}");
         }
-        let kept = pallet("1500", "lb", "72", "in").unwrap();
+        let kept = pallet("1500", "lb", "72", "in").expect("at the US limits");
         assert_eq!((kept.weight.grams(), kept.height.mm()), (680_389, 1_829));
         // Kept in whole millimetres, the metric limit reads back as itself, and a
         // pallet saved at it can be saved again as shown.
-        let metric = pallet("680.4", "kg", "182.88", "cm").unwrap();
+        let metric = pallet("680.4", "kg", "182.88", "cm").expect("at the metric limits");
         assert_eq!(metric.height.pallet_height_cm(), 182.88);
         let again = metric.height.pallet_height_cm().to_string();
         assert!(pallet("680.4", "kg", &again, "cm").is_ok(), "{again}");
@@ -1413,7 +1418,7 @@ mod tests {
         }
         assert!(
             Pallet::parse("100", "kg", "100", "cm", "on")
-                .unwrap()
+                .expect("a stackable pallet")
                 .stackable
         );
         assert_eq!(

@@ -523,20 +523,10 @@ fn write_cjk_font(pdf: &mut Pdf, font_id: Ref, cid_id: Ref, descriptor_id: Ref) 
 /// Draws one label and returns the page's content stream.
 fn draw_label(sheet: &LabelSheet, label_box: &LabelBox, (x0, y0): (f32, f32)) -> Vec<u8> {
     let mut content = Content::new();
-    // Border, then clip to it so an overlong line cannot spill off the label.
-    let (w, h) = (LABEL_W, LABEL_H);
-    content.set_line_width(0.5).rect(x0, y0, w, h).stroke();
-    content.save_state();
-    content.rect(x0, y0, w, h).clip_nonzero().end_path();
-
     let ship_to = format!("Fulfillment center {}", sheet.destination);
     let shipment = format!("Shipment {}", sheet.shipment_id);
     let box_of = format!("Box {} of {}", label_box.number, sheet.boxes.len());
-    let mut pen = Pen {
-        content: &mut content,
-        x: x0 + PAD,
-        y: y0 + LABEL_H - PAD,
-    };
+    let mut pen = Pen::on_label(&mut content, (x0, y0));
     pen.line("SHIP FROM", 7.0, true);
     for line in &sheet.ship_from {
         pen.line(line, 9.0, false);
@@ -569,15 +559,7 @@ fn draw_pallet(
     (x0, y0): (f32, f32),
 ) -> Vec<u8> {
     let mut content = Content::new();
-    let (w, h) = (LABEL_W, LABEL_H);
-    content.set_line_width(0.5).rect(x0, y0, w, h).stroke();
-    content.save_state();
-    content.rect(x0, y0, w, h).clip_nonzero().end_path();
-    let mut pen = Pen {
-        content: &mut content,
-        x: x0 + PAD,
-        y: y0 + LABEL_H - PAD,
-    };
+    let mut pen = Pen::on_label(&mut content, (x0, y0));
     for line in pallet_lines(sheet, pallet, side) {
         match line {
             Line::Text(text, size, bold) => pen.line(&text, size, bold),
@@ -620,15 +602,7 @@ fn draw_contents(
 ) -> Vec<u8> {
     use box_contents::{ROW_MODULES, WIDTH_MODULES};
     let mut content = Content::new();
-    let (w, h) = (LABEL_W, LABEL_H);
-    content.set_line_width(0.5).rect(x0, y0, w, h).stroke();
-    content.save_state();
-    content.rect(x0, y0, w, h).clip_nonzero().end_path();
-    let mut pen = Pen {
-        content: &mut content,
-        x: x0 + PAD,
-        y: y0 + LABEL_H - PAD,
-    };
+    let mut pen = Pen::on_label(&mut content, (x0, y0));
     pen.line("BOX CONTENTS", 7.0, true);
     pen.line(&format!("Shipment {}", sheet.shipment_id), 14.0, true);
     let box_of = format!("Box {} of {}", label_box.number, sheet.boxes.len());
@@ -710,6 +684,28 @@ struct Pen<'a> {
     x: f32,
     /// Top of the next line.
     y: f32,
+}
+
+impl<'a> Pen<'a> {
+    /// Starts a 4×6 in label at `(x0, y0)`: its border, then everything clipped to it
+    /// (so an overlong line cannot spill off the label) until the caller's
+    /// `restore_state`, and a pen at its top left.
+    fn on_label(content: &'a mut Content, (x0, y0): (f32, f32)) -> Pen<'a> {
+        content
+            .set_line_width(0.5)
+            .rect(x0, y0, LABEL_W, LABEL_H)
+            .stroke();
+        content.save_state();
+        content
+            .rect(x0, y0, LABEL_W, LABEL_H)
+            .clip_nonzero()
+            .end_path();
+        Pen {
+            content,
+            x: x0 + PAD,
+            y: y0 + LABEL_H - PAD,
+        }
+    }
 }
 
 impl Pen<'_> {
